@@ -1,0 +1,27 @@
+"""What a loaded repository holds, as typed objects: the input of every later stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from .model import Document, Mesh, Policy, Proxy, Resource, Service, ViolationRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RepoContent:
+    """Everything the loader found, in file order.
+
+    ``services`` is keyed by ``(mesh, service)``; it holds every service the repository knows, including
+    services that only policies name (``Service.inferred``).  ``meshes`` holds every mesh that a resource
+    names, with a plain :class:`Mesh` for meshes that have no Mesh resource in the repository.
+    """
+
+    documents: tuple[Document, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    violations: tuple[ViolationRecord, ...] = ()
+    meshes: Mapping[str, Mesh] = field(default_factory=lambda: MappingProxyType({}))
+    proxies: tuple[Proxy, ...] = ()
+    services: Mapping[tuple[str, str], Service] = field(default_factory=lambda: MappingProxyType({}))

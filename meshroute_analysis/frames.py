@@ -1,0 +1,41 @@
+"""The declared columns of every public DataFrame, in one place.
+
+These names are a contract (see DESIGN.md): columns may be added, never renamed.  Every frame is built
+through :func:`make_frame`, so an empty frame still has all its columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+DOCUMENTS = ("file", "line", "index", "item", "kind", "name", "mesh", "status", "reason")
+POLICIES = (
+    "type", "name", "mesh", "namespace", "format", "target_kind", "target_name", "target_tags",
+    "file", "line", "valid", "key", "core_name", "target_tags_str", "to_count",
+)  # fmt: skip
+BACKENDS = (
+    "policy", "to_index", "destination", "backend_kind", "backend_name", "backend_tags", "weight", "share",
+    "policy_type", "mesh", "rule_index", "backend_index", "backend_tags_str", "weight_configured",
+    "implicit", "file", "line",
+)  # fmt: skip
+VIOLATIONS = ("policy", "file", "line", "path", "message", "type", "name", "mesh")
+DATAPLANES = ("name", "mesh", "tags", "origin", "tags_str", "group", "inbounds", "outbounds", "transparent", "file", "line")
+SERVICES = ("mesh", "service", "protocol", "protocol_source", "endpoints", "external", "inferred", "declared_protocol")
+
+# The resolver's frames (filled by meshroute_analysis.resolve).
+RES_PROXIES = ("mesh", "proxy", "source", "origin")
+RES_ROUTES = ("mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "forwards", "status", "reason")
+RES_BACKENDS = ("mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags", "weight", "share")
+
+FINDINGS = ("code", "severity", "message", "policy", "file", "line", "path", "pair")
+
+
+def make_frame(columns: Sequence[str], rows: Iterable[Sequence[Any]] = ()) -> pd.DataFrame:
+    """A frame with exactly ``columns`` (in that order), from row tuples in the same order."""
+    rows = list(rows)
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.DataFrame.from_records(rows, columns=list(columns))

@@ -1,0 +1,1 @@
+"""Reading repositories: finding files, splitting YAML into documents, normalising resource forms."""

@@ -1,0 +1,135 @@
+"""Typed views of recognised resources: policies and meshes.
+
+Parsing here is lenient on purpose: a policy that breaks 2.5 validation is still read as far as it can
+be (so the audit can point into it), and a field of the wrong type reads as absent rather than raising.
+Whether a policy may apply is decided by validation (:mod:`meshroute_analysis.validate`), not here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..model import BackendRef, HTTPRule, Mesh, Policy, Resource, Selector, Split, TargetRef, ToEntry, make_tags
+
+ROUTE_POLICY_KINDS = ("MeshTCPRoute", "MeshHTTPRoute")
+LEGACY_POLICY_KINDS = ("TrafficRoute", "TrafficPermission")
+POLICY_KINDS = ROUTE_POLICY_KINDS + LEGACY_POLICY_KINDS
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value)
+
+
+def target_ref(value: Any) -> TargetRef | None:
+    ref = _mapping(value)
+    kind = ref.get("kind")
+    if not isinstance(kind, str) or not kind:
+        return None
+    return TargetRef(kind=kind, name=_opt_str(ref.get("name")), tags=make_tags(ref.get("tags")), mesh=_opt_str(ref.get("mesh")))
+
+
+def _weight(value: Any) -> int | None:
+    # bool is an int in Python but not in JSON: a YAML `true` weight is garbage, read as absent.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def backend_refs(value: Any) -> tuple[BackendRef, ...] | None:
+    if not isinstance(value, list):
+        return None
+    refs = []
+    for item in value:
+        ref = _mapping(item)
+        kind = ref.get("kind")
+        refs.append(
+            BackendRef(
+                kind=kind if isinstance(kind, str) else "",
+                name=_opt_str(ref.get("name")),
+                tags=make_tags(ref.get("tags")),
+                weight=_weight(ref.get("weight")),
+            )
+        )
+    return tuple(refs)
+
+
+def _http_rule(value: Any) -> HTTPRule:
+    rule = _mapping(value)
+    # The merge key of MeshHTTPRoute rules is their ``matches`` (``policyMerge:"mergeValuesByKey"``);
+    # canonical JSON makes equal matches compare equal whatever their key order in the file.
+    matches = json.dumps(rule.get("matches"), sort_keys=True, default=str)
+    return HTTPRule(matches=matches, backend_refs=backend_refs(_mapping(rule.get("default")).get("backendRefs")))
+
+
+def _to_entry(index: int, value: Any, kind: str) -> ToEntry:
+    entry = _mapping(value)
+    rules = entry.get("rules")
+    rule_list = _list(rules)
+    first = _mapping(rule_list[0]) if rule_list else {}
+    return ToEntry(
+        index=index,
+        target_ref=target_ref(entry.get("targetRef")),
+        has_rules=bool(rule_list),
+        backend_refs=backend_refs(_mapping(first.get("default")).get("backendRefs")) if kind == "MeshTCPRoute" else None,
+        http_rules=tuple(_http_rule(r) for r in rule_list) if kind == "MeshHTTPRoute" else (),
+        rule_count=len(rule_list),
+    )
+
+
+def _selectors(value: Any) -> tuple[Selector, ...]:
+    return tuple(Selector(make_tags(_mapping(s).get("match"))) for s in _list(value))
+
+
+def _splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
+    # ``conf.destination`` is shorthand for a single split of weight 1 (``TrafficRoute`` docs and
+    # ``pkg/xds/topology/router.go``).
+    if isinstance(conf.get("destination"), Mapping):
+        return (Split(1, make_tags(conf["destination"])),)
+    splits = []
+    for item in _list(conf.get("split")):
+        split = _mapping(item)
+        weight = _weight(split.get("weight"))
+        splits.append(Split(weight if weight is not None else 0, make_tags(split.get("destination"))))
+    return tuple(splits)
+
+
+def policy(resource: Resource, valid: bool) -> Policy:
+    spec = _mapping(resource.spec)
+    if resource.kind in LEGACY_POLICY_KINDS:
+        return Policy(
+            resource=resource,
+            valid=valid,
+            sources=_selectors(spec.get("sources")),
+            destinations=_selectors(spec.get("destinations")),
+            splits=_splits(_mapping(spec.get("conf"))) if resource.kind == "TrafficRoute" else (),
+        )
+    return Policy(
+        resource=resource,
+        valid=valid,
+        target_ref=target_ref(spec.get("targetRef")),
+        to=tuple(_to_entry(i, e, resource.kind) for i, e in enumerate(_list(spec.get("to")))),
+    )
+
+
+def mesh(resource: Resource) -> Mesh:
+    spec = _mapping(resource.spec)
+    skip = spec.get("skipCreatingInitialPolicies")
+    mtls = _mapping(spec.get("mtls"))
+    return Mesh(
+        name=resource.name,
+        skip_initial_policies=tuple(str(s) for s in _list(skip)),
+        mtls=bool(mtls.get("enabledBackend")),
+        resource=resource,
+    )

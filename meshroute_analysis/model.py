@@ -1,0 +1,326 @@
+"""The typed, immutable objects every stage passes on.
+
+Loading turns YAML documents into these; resolving reads only these (never files); the frames that users
+see are built from them.  Tags are kept as sorted tuples of ``(key, value)`` pairs so that every object
+here is hashable and prints the same way every time; :func:`tags_dict` and :func:`tags_str` give the
+two forms users see (a plain dict in a frame, ``k=v,k2=v2`` for grouping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+Tags = tuple[tuple[str, str], ...]
+
+SERVICE_TAG = "kuma.io/service"
+PROTOCOL_TAG = "kuma.io/protocol"
+ZONE_TAG = "kuma.io/zone"
+MESH_LABEL = "kuma.io/mesh"
+SKIP_ANNOTATION = "meshroute.io/skip"
+DEFAULT_MESH = "default"
+
+#: The protocol values Kuma 2.5 parses (``ParseProtocol`` in
+#: ``pkg/core/resources/apis/mesh/dataplane_helpers.go``); anything else is ``unknown``.
+PROTOCOLS = ("tcp", "http", "http2", "grpc", "kafka")
+UNKNOWN = "unknown"
+
+
+def make_tags(value: object) -> Tags:
+    """Tags from a YAML mapping; keys and values are stringified, anything not a mapping gives no tags."""
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple(sorted((str(k), "" if v is None else str(v)) for k, v in value.items()))
+
+
+def tags_dict(tags: Tags) -> dict[str, str]:
+    return dict(tags)
+
+
+def tags_str(tags: Tags) -> str:
+    """The stable ``k=v,k2=v2`` twin of a tags column."""
+    return ",".join(f"{k}={v}" for k, v in tags)
+
+
+def tag_value(tags: Tags, key: str) -> str | None:
+    for k, v in tags:
+        if k == key:
+            return v
+    return None
+
+
+class Status(StrEnum):
+    """What became of one YAML document."""
+
+    LOADED = "loaded"
+    SKIPPED = "skipped"
+    INVALID = "invalid"
+    ERROR = "error"
+
+
+class Format(StrEnum):
+    KUBERNETES = "kubernetes"
+    UNIVERSAL = "universal"
+    IMPLICIT = "implicit"  # created by the control plane, not read from a file
+
+
+class Origin(StrEnum):
+    DATAPLANE = "dataplane"
+    KUBERNETES = "kubernetes"
+    INFERRED = "inferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One YAML document of one file, whatever became of it."""
+
+    file: str
+    line: int  # 1-based line of the document's first line in the file
+    index: int  # position of the document in its file, from 0
+    kind: str | None
+    name: str | None
+    mesh: str | None
+    status: Status
+    reason: str = ""
+    item: int | None = None  # position inside a List / kumactl envelope, None for a plain document
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A recognised document in one shape, whether it came in Kubernetes or Universal form.
+
+    ``spec`` holds what Kuma keeps under ``spec`` (for Universal legacy resources such as TrafficRoute the
+    top-level ``sources``/``destinations``/``conf`` are moved there, so later stages see one shape).
+    """
+
+    kind: str
+    name: str
+    mesh: str
+    namespace: str | None
+    format: Format
+    spec: Any
+    labels: Tags
+    annotations: Tags
+    file: str
+    line: int
+
+    @property
+    def core_name(self) -> str:
+        """The name Kuma 2.5 stores and sorts on: ``<name>.<namespace>`` for namespaced Kubernetes objects
+        (``pkg/plugins/resources/k8s/store.go`` / ``pkg/util/k8s/name_converter.go``)."""
+        if self.format is Format.KUBERNETES and self.namespace:
+            return f"{self.name}.{self.namespace}"
+        return self.name
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRef:
+    kind: str
+    name: str | None = None
+    tags: Tags = ()
+    mesh: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackendRef:
+    kind: str
+    name: str | None
+    tags: Tags = ()
+    weight: int | None = None  # as written; None means Kuma's default of 1
+
+    @property
+    def effective_weight(self) -> int:
+        # pointer.DerefOr(weight, 1) in 2.5's split builder; the CRD default is also 1.
+        return 1 if self.weight is None else self.weight
+
+
+@dataclass(frozen=True, slots=True)
+class HTTPRule:
+    """One MeshHTTPRoute rule: its ``matches`` kept as canonical JSON text (the merge key) and backends."""
+
+    matches: str
+    backend_refs: tuple[BackendRef, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ToEntry:
+    """One ``spec.to[i]`` entry of a targetRef policy.
+
+    ``backend_refs`` is the first rule's list (MeshTCPRoute only counts ``rules[0]``); ``has_rules`` tells
+    an entry without ``rules`` (route to the destination itself, weight 1) from one with them.
+    """
+
+    index: int
+    target_ref: TargetRef | None
+    has_rules: bool = False
+    backend_refs: tuple[BackendRef, ...] | None = None
+    http_rules: tuple[HTTPRule, ...] = ()
+    rule_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """A legacy ``sources[]``/``destinations[]`` match of TrafficRoute and TrafficPermission."""
+
+    match: Tags
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One legacy TrafficRoute split entry."""
+
+    weight: int
+    destination: Tags
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A route-related policy: MeshTCPRoute, MeshHTTPRoute, TrafficRoute or TrafficPermission."""
+
+    resource: Resource
+    valid: bool
+    target_ref: TargetRef | None = None
+    to: tuple[ToEntry, ...] = ()
+    sources: tuple[Selector, ...] = ()
+    destinations: tuple[Selector, ...] = ()
+    splits: tuple[Split, ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.resource.kind
+
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    @property
+    def mesh(self) -> str:
+        return self.resource.mesh
+
+    @property
+    def core_name(self) -> str:
+        return self.resource.core_name
+
+    @property
+    def key(self) -> str:
+        """How findings and frames name a policy: ``<Type>/<core name>``."""
+        return f"{self.type}/{self.core_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    port: int | None
+    tags: Tags
+    state: str = "Ready"  # Ready | NotReady | Ignored
+    health_ready: bool | None = None
+
+    @property
+    def service(self) -> str | None:
+        return tag_value(self.tags, SERVICE_TAG)
+
+    @property
+    def is_endpoint(self) -> bool:
+        """Counts as an endpoint of its service: Ready and not reported unhealthy
+        (``BuildEdsEndpointMap`` in ``pkg/xds/topology/outbound.go``)."""
+        return self.state == "Ready" and self.health_ready is not False
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    service: str
+    tags: Tags
+    port: int | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    type: str  # BUILTIN | DELEGATED
+    tags: Tags
+
+
+@dataclass(frozen=True, slots=True)
+class Proxy:
+    """A data-plane proxy: a Dataplane resource, one replica of a Kubernetes workload, or inferred.
+
+    ``outbounds`` is None when the proxy reaches every service of its mesh (transparent proxying,
+    Kubernetes workloads, inferred proxies).  ``group_name`` is what the proxy calls itself when it names
+    a group of identical proxies (the workload for Kubernetes replicas).
+    """
+
+    name: str
+    mesh: str
+    origin: Origin
+    inbounds: tuple[Inbound, ...]
+    outbounds: tuple[Outbound, ...] | None
+    gateway: Gateway | None = None
+    group_name: str = ""
+    file: str = ""
+    line: int = 0
+
+    @property
+    def transparent(self) -> bool:
+        return self.outbounds is None
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One endpoint of a service as a proxy's control plane would see it."""
+
+    tags: Tags
+    source: str  # what contributed it: "Dataplane web-01", "Deployment backend.kuma-demo", ...
+    external: bool = False  # an ExternalService: reachable only where a TrafficPermission admits the proxy
+    external_name: str | None = None
+
+    @property
+    def protocol_tag(self) -> str | None:
+        return tag_value(self.tags, PROTOCOL_TAG)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A ``kuma.io/service`` of a mesh with every endpoint the repository knows for it."""
+
+    mesh: str
+    name: str
+    endpoints: tuple[Endpoint, ...]
+    inferred: bool = False
+    declared_protocol: str | None = None  # what a Kubernetes Service port says, for display only
+
+
+@dataclass(frozen=True, slots=True)
+class Mesh:
+    name: str
+    skip_initial_policies: tuple[str, ...] = ()
+    mtls: bool = False
+    resource: Resource | None = None
+
+    def creates_default(self, kind: str) -> bool:
+        """Whether a 2.5 control plane creates its default ``kind`` policy for this mesh
+        (``skipCreatingInitialPolicies`` in ``pkg/defaults/mesh/mesh.go``)."""
+        skipped = set(self.skip_initial_policies)
+        return "*" not in skipped and kind not in skipped
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationRecord:
+    """A 2.5 validation violation of one policy, located."""
+
+    policy: str
+    file: str
+    line: int
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    proxies: tuple[Proxy, ...] = ()
+    services: tuple[Service, ...] = ()
+    notes: tuple[str, ...] = field(default=())

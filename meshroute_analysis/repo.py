@@ -1,0 +1,287 @@
+"""``load_repo``: a repository of policy files into a :class:`PolicyRepo` of typed objects and frames."""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import replace
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from types import MappingProxyType
+
+import pandas as pd
+
+from . import frames
+from .content import RepoContent
+from .inventory import build_inventory
+from .io.normalise import Recognised, normalise
+from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
+from .io.typed import POLICY_KINDS, mesh as typed_mesh, policy as typed_policy
+from .io.yamldocs import decode, iter_documents
+from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
+from .protocol import fold_protocols
+from .validate import validate_policy
+
+PathLike = str | os.PathLike[str]
+
+
+def load_repo(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    rev: str | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> PolicyRepo:
+    """Load every policy, inventory object and document below ``paths``.
+
+    ``paths`` is a directory (walked recursively, hidden directories skipped, ``.yaml``/``.yml``/``.json``
+    files read), a file (read whatever its ending), ``"-"`` for standard input, or a list of these.
+    With ``rev``, the files are read from that git revision of the repository that holds each path,
+    without touching the working tree.  A path that does not exist raises :class:`InputError`; anything
+    wrong *inside* the files becomes a row of ``repo.documents`` (and ``repo.violations``).
+    """
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    files = revision_files(given, rev, max_bytes=max_file_bytes) if rev else working_tree_files(given, max_bytes=max_file_bytes)
+    return PolicyRepo(_build_content(files), sources=tuple(str(p) for p in given), rev=rev)
+
+
+def _read_documents(files: Iterable[SourceFile]) -> list[tuple[Document, Resource | None]]:
+    """Every document (or List item) of every file with the resource it holds, if it holds one we read."""
+    rows: list[tuple[Document, Resource | None]] = []
+    for source in files:
+        if source.error is not None or source.data is None:
+            rows.append((Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None))
+            continue
+        text, problem = decode(source.data)
+        if text is None:
+            rows.append((Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None))
+            continue
+        for raw in iter_documents(text):
+            for item in normalise(source.path, raw):
+                rows.append((item.document, item.resource) if isinstance(item, Recognised) else (item, None))
+    return rows
+
+
+def _identity(resource: Resource) -> tuple[str, ...]:
+    """What makes two definitions the same object in a control plane (or a cluster)."""
+    return (resource.kind, resource.mesh if resource.format is not Format.KUBERNETES else "", resource.namespace or "", resource.name)
+
+
+def _drop_redefinitions(rows: list[tuple[Document, Resource | None]]) -> list[tuple[Document, Resource | None]]:
+    """Keep the last definition of each object, as applying the files in order would (``kumactl apply``
+    and ``kubectl apply`` both read a directory in sorted order); earlier ones are skipped, saying where
+    the definition that wins is."""
+    last: dict[tuple[str, ...], Resource] = {}
+    for _, resource in rows:
+        if resource is not None:
+            last[_identity(resource)] = resource
+    out: list[tuple[Document, Resource | None]] = []
+    for doc, resource in rows:
+        if resource is not None and last[_identity(resource)] is not resource:
+            winner = last[_identity(resource)]
+            reason = f"redefined later at {winner.location}; as when applied in file order, the last definition is used"
+            out.append((replace(doc, status=Status.SKIPPED, reason=reason), None))
+        else:
+            out.append((doc, resource))
+    return out
+
+
+def _policies(resources: Iterable[Resource]) -> tuple[list[Policy], list[ViolationRecord]]:
+    policies: list[Policy] = []
+    violations: list[ViolationRecord] = []
+    for resource in resources:
+        if resource.kind not in POLICY_KINDS:
+            continue
+        found = validate_policy(resource.kind, resource.spec, name=resource.name)
+        policy = typed_policy(resource, valid=not found)
+        policies.append(policy)
+        violations.extend(ViolationRecord(policy.key, resource.file, resource.line, v.path, v.message) for v in found)
+    return policies, violations
+
+
+def _build_content(files: Iterable[SourceFile]) -> RepoContent:
+    rows = _drop_redefinitions(_read_documents(files))
+    resources = [r for _, r in rows if r is not None]
+    policies, violations = _policies(resources)
+    invalid = {id(p.resource) for p in policies if not p.valid}
+    documents = [
+        replace(d, status=Status.INVALID, reason="fails Kuma 2.5 validation (see repo.violations)") if r is not None and id(r) in invalid else d
+        for d, r in rows
+    ]
+    meshes = {r.name: typed_mesh(r) for r in resources if r.kind == "Mesh"}
+    mesh_names = {r.mesh for r in resources if r.mesh}
+    inventory = build_inventory(resources, policies, mesh_names | set(meshes))
+    mesh_names |= {p.mesh for p in inventory.proxies}
+    for name in sorted(mesh_names - set(meshes)):
+        meshes[name] = Mesh(name)
+    return RepoContent(
+        documents=tuple(documents),
+        resources=tuple(resources),
+        policies=tuple(policies),
+        violations=tuple(violations),
+        meshes=MappingProxyType(dict(sorted(meshes.items()))),
+        proxies=inventory.proxies,
+        services=MappingProxyType({(s.mesh, s.name): s for s in inventory.services}),
+    )
+
+
+def service_protocol(service: Service) -> tuple[str, str]:
+    """The mesh-wide protocol of a service and a sentence on where it came from.
+
+    Every endpoint counts here, ExternalServices included; the resolver refines this per proxy (an
+    ExternalService counts only for proxies a TrafficPermission admits)."""
+    if service.inferred:
+        return "unknown", "no inventory: only named by policies, so no endpoints (Kuma: unknown)"
+    if not service.endpoints:
+        return "unknown", "no Ready endpoints (Kuma: unknown)"
+    raw = [ep.protocol_tag for ep in service.endpoints]
+    protocol = fold_protocols(raw)
+    counts = Counter("<missing>" if v is None else v for v in raw)
+    seen = ", ".join(f"{v} x{n}" for v, n in sorted(counts.items()))
+    return protocol, f"kuma.io/protocol over {len(raw)} endpoint(s): {seen}"
+
+
+class PolicyRepo:
+    """A loaded repository: typed objects in ``content`` and the frames users work with.
+
+    Frames are built on first use and cached; each is a fresh copy-safe DataFrame whose columns are
+    declared in :mod:`meshroute_analysis.frames`.
+    """
+
+    def __init__(self, content: RepoContent, *, sources: tuple[str, ...] = (), rev: str | None = None) -> None:
+        self.content = content
+        self.sources = sources
+        self.rev = rev
+
+    # ---------------------------------------------------------------------------------- frames
+
+    @cached_property
+    def documents(self) -> pd.DataFrame:
+        rows = ((d.file, d.line, d.index, d.item, d.kind, d.name, d.mesh, d.status.value, d.reason) for d in self.content.documents)
+        return frames.make_frame(frames.DOCUMENTS, rows)
+
+    @cached_property
+    def policies(self) -> pd.DataFrame:
+        def row(p: Policy) -> tuple[object, ...]:
+            ref = p.target_ref
+            r = p.resource
+            return (
+                p.type, p.name, p.mesh, r.namespace, r.format.value,
+                ref.kind if ref else None, ref.name if ref else None, tags_dict(ref.tags) if ref else {},
+                r.file, r.line, p.valid, p.key, p.core_name, tags_str(ref.tags) if ref else "", len(p.to),
+            )  # fmt: skip
+
+        return frames.make_frame(frames.POLICIES, (row(p) for p in self.content.policies))
+
+    @cached_property
+    def backends(self) -> pd.DataFrame:
+        return frames.make_frame(frames.BACKENDS, _backend_rows(self.content.policies))
+
+    @cached_property
+    def violations(self) -> pd.DataFrame:
+        by_key = {p.key: p for p in self.content.policies}
+        rows = []
+        for v in self.content.violations:
+            p = by_key.get(v.policy)
+            rows.append((v.policy, v.file, v.line, v.path, v.message, p.type if p else None, p.name if p else None, p.mesh if p else None))
+        return frames.make_frame(frames.VIOLATIONS, rows)
+
+    @cached_property
+    def dataplanes(self) -> pd.DataFrame:
+        rows = []
+        for p in self.content.proxies:
+            first = p.inbounds[0].tags if p.inbounds else ()
+            outbounds = None if p.outbounds is None else tuple(o.service for o in p.outbounds)
+            rows.append(
+                (p.name, p.mesh, tags_dict(first), p.origin.value, tags_str(first), p.group_name,
+                 tuple(tags_dict(i.tags) for i in p.inbounds), outbounds, p.transparent, p.file, p.line)
+            )  # fmt: skip
+        return frames.make_frame(frames.DATAPLANES, rows)
+
+    @cached_property
+    def services(self) -> pd.DataFrame:
+        rows = []
+        for s in self.content.services.values():
+            protocol, source = service_protocol(s)
+            external = bool(s.endpoints) and all(e.external for e in s.endpoints)
+            rows.append((s.mesh, s.name, protocol, source, len(s.endpoints), external, s.inferred, s.declared_protocol))
+        return frames.make_frame(frames.SERVICES, rows)
+
+    # ---------------------------------------------------------------------------------- display
+
+    def summary(self) -> dict[str, object]:
+        statuses = Counter(d.status.value for d in self.content.documents)
+        types = Counter(p.type for p in self.content.policies)
+        return {
+            "documents": len(self.content.documents),
+            "by_status": {s.value: statuses.get(s.value, 0) for s in Status},
+            "policies": dict(sorted(types.items())),
+            "invalid_policies": sum(1 for p in self.content.policies if not p.valid),
+            "violations": len(self.content.violations),
+            "meshes": list(self.content.meshes),
+            "proxies": len(self.content.proxies),
+            "services": len(self.content.services),
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items())  # type: ignore[attr-defined]
+        policies = ", ".join(f"{n} {k}" for k, n in s["policies"].items()) or "none"  # type: ignore[attr-defined]
+        where = ", ".join(self.sources) + (f" @ {self.rev}" if self.rev else "")
+        return (
+            f"PolicyRepo({where})\n"
+            f"  documents: {s['documents']} ({status})\n"
+            f"  policies:  {policies}; {s['invalid_policies']} invalid, {s['violations']} violations\n"
+            f"  meshes:    {', '.join(s['meshes']) or 'none'}\n"  # type: ignore[arg-type]
+            f"  proxies:   {s['proxies']}\n"
+            f"  services:  {s['services']}"
+        )
+
+    def _repr_html_(self) -> str:
+        lines = self.__repr__().splitlines()
+        head, body = lines[0], lines[1:]
+        cells = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k.strip())}</th><td style='text-align:left'>{html.escape(v.strip())}</td></tr>"
+            for k, _, v in (line.partition(":") for line in body)
+        )
+        return f"<div><strong>{html.escape(head)}</strong><table>{cells}</table></div>"
+
+
+def _shares(weights: Sequence[int]) -> list[float]:
+    total = sum(weights)
+    return [w / total if total > 0 else 0.0 for w in weights]
+
+
+def _backend_rows(policies: Iterable[Policy]) -> Iterable[tuple[object, ...]]:
+    """One row per configured backendRef (and the implicit self-reference of a ``to`` entry without rules)."""
+    for p in policies:
+        file, line = p.resource.file, p.resource.line
+        for entry in p.to:
+            destination = entry.target_ref.name if entry.target_ref else None
+            if p.type == "MeshTCPRoute":
+                if not entry.has_rules:
+                    # 2.5's To.GetDefault: an entry without rules routes to its own target, weight 1.
+                    kind = entry.target_ref.kind if entry.target_ref else None
+                    yield (p.key, entry.index, destination, kind, destination, {}, 1, 1.0, p.type, p.mesh, None, 0, "", None, True, file, line)
+                    continue
+                yield from _ref_rows(p, entry.index, destination, 0, entry.backend_refs or ())
+            else:
+                for rule_index, rule in enumerate(entry.http_rules):
+                    yield from _ref_rows(p, entry.index, destination, rule_index, rule.backend_refs or ())
+        if p.type == "TrafficRoute":
+            destination = ",".join(tags_str(d.match) for d in p.destinations) or None
+            weights = [max(s.weight, 0) for s in p.splits]
+            for i, (split, share) in enumerate(zip(p.splits, _shares(weights), strict=True)):
+                tags = {k: v for k, v in split.destination if k != "kuma.io/service"}
+                name = dict(split.destination).get("kuma.io/service")
+                kind = "MeshServiceSubset" if tags else "MeshService"
+                yield (p.key, None, destination, kind, name, tags, split.weight, share, p.type, p.mesh, None, i, tags_str(tuple(sorted(tags.items()))), split.weight, False, file, line)
+
+
+def _ref_rows(p: Policy, to_index: int, destination: str | None, rule_index: int, refs: Sequence) -> Iterable[tuple[object, ...]]:
+    weights = [max(r.effective_weight, 0) for r in refs]
+    for i, (ref, share) in enumerate(zip(refs, _shares(weights), strict=True)):
+        yield (
+            p.key, to_index, destination, ref.kind, ref.name, tags_dict(ref.tags), ref.effective_weight, share,
+            p.type, p.mesh, rule_index, i, tags_str(ref.tags), ref.weight, False, p.resource.file, p.resource.line,
+        )  # fmt: skip
