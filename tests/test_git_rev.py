@@ -1,0 +1,58 @@
+"""Loading a git revision: tracked files of that commit, working tree untouched."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+import meshroute_analysis as mra
+
+V1 = "type: MeshTCPRoute\nname: r\nmesh: default\nspec:\n  targetRef: {kind: Mesh}\n  to:\n  - targetRef: {kind: MeshService, name: b}\n    rules:\n    - default:\n        backendRefs:\n        - {kind: MeshService, name: b, weight: 1}\n"
+
+
+def _git(cwd, *args):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture
+def history(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "policies").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    (repo / "policies" / "r.yaml").write_text(V1)
+    (repo / "policies" / ".hidden.yaml").write_text(V1.replace("name: r", "name: hidden"))
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (repo / "policies" / "r.yaml").write_text(V1.replace("weight: 1", "weight: 7"))
+    (repo / "policies" / "new.yaml").write_text(V1.replace("name: r", "name: untracked"))
+    _git(repo, "commit", "-qam", "two")
+    return repo
+
+
+def test_revision_is_read_from_git_not_the_working_tree(history):
+    policies = history / "policies"
+    (policies / "r.yaml").write_text("this: [is broken")  # a dirty working tree must not matter
+    old = mra.load_repo(policies, rev="HEAD~1")
+    assert list(old.backends.weight) == [1]
+    new = mra.load_repo(policies, rev="HEAD")
+    assert list(new.backends.weight) == [7]
+    assert list(new.policies.name) == ["r"]  # untracked and hidden files are not in the revision's listing
+    assert old.documents.file.iloc[0] == str(policies / "r.yaml")
+    assert (policies / "r.yaml").read_text() == "this: [is broken"
+
+
+def test_single_file_at_a_revision(history):
+    repo = mra.load_repo(history / "policies" / "r.yaml", rev="HEAD~1")
+    assert list(repo.backends.weight) == [1]
+
+
+def test_unknown_revision_is_an_input_error(history):
+    with pytest.raises(mra.InputError, match="git"):
+        mra.load_repo(history / "policies", rev="no-such-rev")
+
+
+def test_path_outside_a_git_repository_is_an_input_error(tmp_path):
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(mra.InputError):
+        mra.load_repo(tmp_path / "plain", rev="HEAD")
