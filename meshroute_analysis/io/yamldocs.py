@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .fastyaml import FastSafeLoader as _Loader
 
 # A document starts at a line that begins with "---" followed by nothing, blanks or content, and ends at
 # one that is just "..." (YAML 1.1 §9.2); anywhere else these are content.
@@ -129,13 +129,48 @@ def parse_document(text: str, start_line: int, index: int) -> RawDocument:
         return RawDocument(index, line, error=f"YAML error: {message}")
     except RecursionError:
         return RawDocument(index, start_line, error="YAML error: nesting too deep to load")
-    if _ALIAS.search(text) and not _count_nodes(data, MAX_NODES):
+    if "*" in text and _ALIAS.search(text) and not _count_nodes(data, MAX_NODES):
         return RawDocument(index, start_line, error=f"YAML aliases expand to more than {MAX_NODES:,} nodes; not loaded")
     return RawDocument(index, start_line, data=data, text=text, text_line=start_line)
 
 
 def iter_documents(text: str) -> Iterator[RawDocument]:
-    """The non-empty documents of a YAML (or JSON) stream, in order, with their first content line."""
+    """The non-empty documents of a YAML (or JSON) stream, in order, with their first content line.
+
+    A file is first read in one pass with one loader, which costs what parsing it costs; only a file
+    with a broken document is cut into documents and parsed again one by one, so that its good
+    documents still load and the broken one is reported with its line."""
+    try:
+        return iter(_whole_stream(text))
+    except (yaml.YAMLError, RecursionError):
+        return _document_by_document(text)
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    # A document of only comments composes to an implicit empty null scalar.
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
+
+
+def _whole_stream(text: str) -> list[RawDocument]:
+    loader = _Loader(text)
+    docs: list[RawDocument] = []
+    may_alias = "*" in text and _ALIAS.search(text) is not None
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None or _is_empty(node):
+                continue
+            line = node.start_mark.line + 1
+            data = loader.construct_document(node)
+            if may_alias and not _count_nodes(data, MAX_NODES):
+                raise yaml.YAMLError("alias expansion")  # let the careful path say which document
+            docs.append(RawDocument(len(docs), line, data, None, text, 1))
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _document_by_document(text: str) -> Iterator[RawDocument]:
     index = 0
     for chunk in _chunks(text):
         line = _first_content_line(chunk)
