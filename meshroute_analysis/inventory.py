@@ -41,7 +41,7 @@ _INJECTION = "kuma.io/sidecar-injection"
 
 
 def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any) -> list[Any]:
@@ -65,7 +65,7 @@ def _inbound(value: Any) -> Inbound:
 
 def _outbounds(networking: Mapping[str, Any]) -> tuple[Outbound, ...] | None:
     proxying = networking.get("transparentProxying")
-    if isinstance(proxying, Mapping):
+    if isinstance(proxying, dict):
         reachable = [str(s) for s in _list(proxying.get("reachableServices"))]
         if not reachable:
             return None  # VIP outbounds for every service of the mesh (pkg/xds/sync/dataplane_proxy_builder.go)

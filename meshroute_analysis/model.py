@@ -30,7 +30,8 @@ UNKNOWN = "unknown"
 
 def make_tags(value: object) -> Tags:
     """Tags from a YAML mapping; keys and values are stringified, anything not a mapping gives no tags."""
-    if not isinstance(value, Mapping):
+    # Safe YAML loading only ever builds plain dicts; checking for dict avoids an ABC check per call.
+    if not isinstance(value, dict):
         return ()
     return tuple(sorted((str(k), "" if v is None else str(v)) for k, v in value.items()))
 

@@ -188,14 +188,16 @@ class PolicyRepo:
 
     @cached_property
     def dataplanes(self) -> pd.DataFrame:
+        # Replicas share one inbounds tuple, so its display forms are worked out once per shape.
+        shapes: dict[int, tuple[object, ...]] = {}
         rows = []
         for p in self.content.proxies:
-            first = p.inbounds[0].tags if p.inbounds else ()
+            shape = shapes.get(id(p.inbounds))
+            if shape is None:
+                first = p.inbounds[0].tags if p.inbounds else ()
+                shape = shapes[id(p.inbounds)] = (tags_dict(first), tags_str(first), tuple(tags_dict(i.tags) for i in p.inbounds))
             outbounds = None if p.outbounds is None else tuple(o.service for o in p.outbounds)
-            rows.append(
-                (p.name, p.mesh, tags_dict(first), p.origin.value, tags_str(first), p.group_name,
-                 tuple(tags_dict(i.tags) for i in p.inbounds), outbounds, p.transparent, p.file, p.line)
-            )  # fmt: skip
+            rows.append((p.name, p.mesh, shape[0], p.origin.value, shape[1], p.group_name, shape[2], outbounds, p.transparent, p.file, p.line))
         return frames.make_frame(frames.DATAPLANES, rows)
 
     @cached_property

@@ -51,10 +51,10 @@ def _str(value: Any) -> str | None:
 
 def _doc(file: str, line: int, index: int, obj: Any, status: Status, reason: str) -> Document:
     kind = name = mesh = None
-    if isinstance(obj, Mapping):
+    if isinstance(obj, dict):
         kind = _str(obj.get("kind")) or _str(obj.get("type"))
         meta = obj.get("metadata")
-        name = _str(meta.get("name")) if isinstance(meta, Mapping) else _str(obj.get("name"))
+        name = _str(meta.get("name")) if isinstance(meta, dict) else _str(obj.get("name"))
         mesh = _str(obj.get("mesh"))
     return Document(file, line, index, kind, name, mesh, status, reason)
 
@@ -78,7 +78,7 @@ def normalise(file: str, raw: RawDocument) -> Iterator[Recognised | Document]:
         yield Document(file, raw.line, raw.index, None, None, None, Status.ERROR, raw.error)
         return
     obj = raw.data
-    items = _list_items(obj) if isinstance(obj, Mapping) else None
+    items = _list_items(obj) if isinstance(obj, dict) else None
     if items is None:
         yield _classify(file, raw.line, raw.index, obj)
         return
@@ -96,7 +96,7 @@ def normalise(file: str, raw: RawDocument) -> Iterator[Recognised | Document]:
 
 
 def _classify(file: str, line: int, index: int, obj: Any) -> Recognised | Document:
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, dict):
         what = "empty document" if obj is None else f"a YAML {type(obj).__name__}, not a mapping"
         return _doc(file, line, index, obj, Status.SKIPPED, f"not a resource: {what}")
     if "apiVersion" in obj or "metadata" in obj:
@@ -119,7 +119,7 @@ def _kubernetes(file: str, line: int, index: int, obj: Mapping[str, Any]) -> Rec
     if not is_kuma and kind not in K8S_KINDS:
         return _doc(file, line, index, obj, Status.SKIPPED, f"not a Kuma resource ({api or 'no apiVersion'} {kind})")
     meta = obj.get("metadata")
-    if not isinstance(meta, Mapping):
+    if not isinstance(meta, dict):
         return _doc(file, line, index, obj, Status.INVALID, "metadata: must be a mapping with a name")
     name = meta.get("name")
     if not isinstance(name, str) or not name:
@@ -129,7 +129,7 @@ def _kubernetes(file: str, line: int, index: int, obj: Mapping[str, Any]) -> Rec
     if is_kuma and kind in _TOP_LEVEL_MESH:
         mesh = _str(obj.get("mesh")) or DEFAULT_MESH
     elif is_kuma:
-        mesh = _str(labels.get(MESH_LABEL)) if isinstance(labels, Mapping) else None
+        mesh = _str(labels.get(MESH_LABEL)) if isinstance(labels, dict) else None
         mesh = mesh or DEFAULT_MESH
     else:
         mesh = ""  # Kubernetes objects get their mesh from annotations later, in the inventory

@@ -19,7 +19,7 @@ POLICY_KINDS = ROUTE_POLICY_KINDS + LEGACY_POLICY_KINDS
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any) -> list[Any]:
@@ -95,7 +95,7 @@ def _selectors(value: Any) -> tuple[Selector, ...]:
 def _splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
     # ``conf.destination`` is shorthand for a single split of weight 1 (``TrafficRoute`` docs and
     # ``pkg/xds/topology/router.go``).
-    if isinstance(conf.get("destination"), Mapping):
+    if isinstance(conf.get("destination"), dict):
         return (Split(1, make_tags(conf["destination"])),)
     splits = []
     for item in _list(conf.get("split")):

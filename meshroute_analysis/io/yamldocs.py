@@ -35,6 +35,7 @@ class RawDocument:
     error: str | None = None
     text: str = ""  # the document's own text, for the rare later need of positions inside it
     text_line: int = 0  # the file line on which ``text`` begins
+    items_lines: tuple[int, ...] | None = None  # first line of each ``items`` element, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ def _whole_stream(text: str) -> list[RawDocument]:
             data = loader.construct_document(node)
             if may_alias and not _count_nodes(data, MAX_NODES):
                 raise yaml.YAMLError("alias expansion")  # let the careful path say which document
-            docs.append(RawDocument(len(docs), line, data, None, text, 1))
+            docs.append(RawDocument(len(docs), line, data, None, text, 1, _items_lines(node, 1)))
     finally:
         loader.dispose()
     return docs
@@ -186,17 +187,22 @@ def _with_line(doc: RawDocument, content_line: int) -> RawDocument:
     return RawDocument(doc.index, content_line, doc.data, None, doc.text, doc.text_line)
 
 
-def item_lines(doc: RawDocument, key: str = "items") -> list[int]:
-    """The first line of each element of ``doc[key]``, by composing the document again.
+def _items_lines(node: yaml.Node, text_line: int) -> tuple[int, ...] | None:
+    """The first line of each element of a top-level ``items`` sequence (Lists and kumactl envelopes)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == "items" and isinstance(v, yaml.SequenceNode):
+            return tuple(text_line + item.start_mark.line for item in v.value)
+    return None
 
-    Only List-like documents need this, so the cost is paid only for them."""
+
+def item_lines(doc: RawDocument) -> tuple[int, ...]:
+    """The first line of each List item of a document; composed again only when not already known."""
+    if doc.items_lines is not None:
+        return doc.items_lines
     try:
         node = yaml.compose(doc.text, Loader=_Loader)  # noqa: S506 - safe loader
     except yaml.YAMLError:
-        return []
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.SequenceNode):
-            return [doc.text_line + item.start_mark.line for item in v.value]
-    return []
+        return ()
+    return _items_lines(node, doc.text_line) or ()
