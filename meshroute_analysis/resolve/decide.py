@@ -1,0 +1,212 @@
+"""Which mechanism configures one outbound of one proxy, and where its traffic goes (reference §6–§8.4).
+
+Kuma 2.5.11 builds the outbound listener ``outbound:<ip>:<port>`` three times, and the last writer wins
+(``pkg/xds/server/v3/reconcile.go`` runs the generators, then the policy plugins in
+``pkg/plugins/policies/policies.go`` order; ``pkg/core/xds/resource.go`` ``ResourceSet.Add`` replaces by name):
+
+1. **TrafficRoute** (``pkg/xds/generator/outbound_proxy_generator.go``): the selected TrafficRoute's splits;
+   skipped when the protocol of the split's services is http/http2 and the proxy has any MeshHTTPRoute
+   rule.  With no TrafficRoute the listener has no upstream: traffic is blackholed.
+2. **MeshHTTPRoute** (``pkg/plugins/policies/meshhttproute/plugin/v1alpha1/listeners.go``), when the proxy
+   has any MeshHTTPRoute rule: the merged rules for S plus a catch-all (``prepareRoutes``), or only the
+   catch-all when S is http/http2/grpc and no rule names it; a route survives only if its split does.
+3. **MeshTCPRoute** (``pkg/plugins/policies/meshtcproute/plugin/v1alpha1/listeners*.go``), when the proxy
+   has any MeshTCPRoute rule: steps aside when S is http-like and a MeshHTTPRoute names S
+   (``matchingHTTPRuleExist``); otherwise the merged backendRefs for S, even when the split is empty.
+
+``route_type`` is the last writer; ``none`` means no route configures the pair (a listener without upstream
+or no listener at all).  Status vocabulary (:data:`STATUSES`): see below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..model import UNKNOWN, BackendRef
+from .merge import Item, merge_http, merge_tcp
+from .protocols import AdmittedKey, MeshEndpoints
+from .semantics import Semantics
+from .split import CATCH_ALL_MATCHES, Backend, SplitResult, is_catch_all, make_split, route_label, trafficroute_split
+from .trafficroute import TrafficRouteChoice, describe_rank
+
+NONE = "none"
+TCP = "MeshTCPRoute"
+HTTP = "MeshHTTPRoute"
+TR = "TrafficRoute"
+
+#: The ``status`` vocabulary of ``res.routes``.
+STATUSES = {
+    "ok": "traffic is forwarded and every backend in the split has a known endpoint",
+    "partial-endpoints": "traffic is forwarded, but some backends have no known endpoint: their share fails",
+    "no-endpoints": "traffic is forwarded, but no backend in the split has a known endpoint",
+    "blackhole": "a route configures the outbound but its split is empty: connections go nowhere",
+    "no-route": "no route configures the outbound (listener without upstream, or no listener at all)",
+}
+
+_CATCH_ALL_KEY = json.dumps(CATCH_ALL_MATCHES, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    destination: str
+    protocol: str
+    route_type: str
+    policies: tuple  # Policy objects of the winning type that configured S, in merge order
+    forwards: bool
+    status: str
+    reason: str
+    backends: tuple[Backend, ...]
+    stages: tuple[str, ...]  # what each generator/plugin did, in run order
+    merge_steps: tuple[str, ...]
+    trafficroute: object = None  # the selected TrafficRoute Policy, whether or not it won
+
+
+@dataclass(frozen=True, slots=True)
+class PairInput:
+    """Everything one (source group, destination) decision depends on."""
+
+    destination: str
+    outbound_tags: Mapping[str, str]
+    tcp_items: Sequence[Item]
+    http_items: Sequence[Item]
+    has_tcp_rules: bool
+    has_http_rules: bool
+    trafficroute: TrafficRouteChoice
+    admitted: AdmittedKey
+
+
+def _endpoint_status(backends: Sequence[Backend]) -> tuple[str, str]:
+    used = [b for b in backends if b.in_split]
+    empty = [b for b in used if b.endpoints == 0]
+    if not empty:
+        return "ok", ""
+    names = ", ".join(dict.fromkeys(_backend_text(b) for b in empty))
+    if len(empty) == len(used):
+        return "no-endpoints", f"no backend has a known endpoint ({names})"
+    share = sum(b.share for b in empty) if all(not b.route for b in empty) else None
+    pct = f" ({share:.0%} of the traffic)" if share is not None else ""
+    return "partial-endpoints", f"backends without a known endpoint get their share and fail{pct}: {names}"
+
+
+def _backend_text(b: Backend) -> str:
+    tags = "{" + ",".join(f"{k}={v}" for k, v in b.tags) + "}" if b.tags else ""
+    return f"{b.name}{tags}"
+
+
+def _split_text(split: SplitResult) -> str:
+    used = [b for b in split.backends if b.in_split]
+    if not used:
+        return "empty split"
+    return ", ".join(f"{_backend_text(b)} {b.share:.0%}" for b in used)
+
+
+def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> Decision:
+    S = pair.destination
+    admitted = pair.admitted
+    protocol = endpoints.protocol(S, admitted)
+    stages: list[str] = []
+    merge_steps: list[str] = []
+    attempts: list[str] = []  # later plugins that ran for S but produced no listener
+    # (route_type, policies, split-or-None, backends, forwards, summary)
+    result: tuple[str, tuple, tuple[Backend, ...], bool, str] | None = None
+
+    # 1. TrafficRoute generator --------------------------------------------------------------------
+    choice = pair.trafficroute
+    if choice.policy is None:
+        stages.append("TrafficRoute: none selects this pair, so the legacy generator builds a listener without upstream")
+        result = (NONE, (), (), False, "no TrafficRoute selects this pair and no MeshTCPRoute/MeshHTTPRoute configures it: the listener has no upstream (blackholed)")
+    else:
+        tr = choice.policy
+        split = trafficroute_split(tr.splits, pair.outbound_tags, endpoints, admitted)
+        services = [b.name for b in split.backends if b.in_split]
+        p_tr = endpoints.protocol_of_services(services, admitted) if services else UNKNOWN
+        tie = f"; tie with {', '.join(p.name for p in choice.tied_with)} broken by the documented creation-order assumption" if choice.tied_with else ""
+        picked = f"TrafficRoute {tr.name} selected (aggregate rank {describe_rank(choice.rank)}){tie}"
+        if p_tr in semantics.trafficroute_skip_protocols and pair.has_http_rules:
+            stages.append(f"{picked}; its services are {p_tr} and the proxy has MeshHTTPRoute rules, so the generator skips this outbound")
+            result = None
+        else:
+            stages.append(f"{picked}; split services' protocol {p_tr}: listener built ({_split_text(split)})")
+            summary = f"TrafficRoute {tr.name}" + ("" if split.forwards else f": {split.refusal}")
+            result = (TR, (tr,), split.backends, split.forwards, summary + tie)
+
+    # 2. MeshHTTPRoute plugin ------------------------------------------------------------------------
+    if not pair.has_http_rules:
+        stages.append("MeshHTTPRoute: no MeshHTTPRoute rule matches this proxy; the plugin does nothing")
+    else:
+        merged = merge_http(pair.http_items)
+        merge_steps.extend(f"MeshHTTPRoute {s.policy.name} to[{s.entry_index}]: {s.description}" for s in merged.steps)
+        rules = [(r.matches, r.backend_refs) for r in merged.rules]
+        if not rules and protocol not in semantics.http_like_protocols:
+            why = "no MeshHTTPRoute rule names it" if not pair.http_items else "the entries naming it have no rules"
+            stages.append(f"MeshHTTPRoute: {why} and {S} is {protocol}, not http/http2/grpc: no HTTP listener")
+        else:
+            if not any(is_catch_all(m) for m, _ in rules):
+                rules.append((_CATCH_ALL_KEY, None))
+            kept: list[Backend] = []
+            dropped: list[str] = []
+            for matches, refs in rules:
+                label = route_label(matches)
+                if refs is None:
+                    refs = (BackendRef(kind="MeshService", name=S, weight=semantics.http_default_weight),)
+                split = make_split(
+                    refs, semantics.http_split_protocols, semantics.backend_kinds, endpoints, admitted,
+                    route=label, route_matches=matches,
+                )
+                if split.forwards:
+                    kept.extend(split.backends)
+                else:
+                    dropped.append(f"route {label} dropped ({split.refusal})")
+            if kept:
+                n_routes = len(dict.fromkeys(b.route for b in kept))
+                names = ", ".join(p.name for p in merged.contributors) or "no policy names it: default catch-all"
+                extra = f"; {'; '.join(dropped)}" if dropped else ""
+                stages.append(f"MeshHTTPRoute: HTTP listener with {n_routes} route(s) ({names}){extra}; it replaces any earlier listener")
+                result = (HTTP, merged.contributors, tuple(kept), True, f"MeshHTTPRoute ({names}){extra}")
+            else:
+                stages.append(f"MeshHTTPRoute: every route was dropped ({'; '.join(dropped)}): no HTTP listener")
+                attempts.append(f"MeshHTTPRoute dropped every route ({'; '.join(dropped)})")
+
+    # 3. MeshTCPRoute plugin -------------------------------------------------------------------------
+    if not pair.has_tcp_rules:
+        stages.append("MeshTCPRoute: no MeshTCPRoute rule matches this proxy; the plugin does nothing")
+    elif protocol in semantics.http_like_protocols and pair.http_items:
+        stages.append(f"MeshTCPRoute: {S} is {protocol} and a MeshHTTPRoute names it, so MeshTCPRoute steps aside")
+    elif not pair.tcp_items:
+        stages.append(f"MeshTCPRoute: no matched MeshTCPRoute names {S}; the outbound is left as it is")
+    else:
+        merged_tcp = merge_tcp(pair.tcp_items, S)
+        merge_steps.extend(f"MeshTCPRoute {s.policy.name} to[{s.entry_index}]: {s.description}" for s in merged_tcp.steps)
+        refs = merged_tcp.backend_refs
+        if not refs:
+            stages.append(f"MeshTCPRoute: the merged entries for {S} set no backendRefs; no listener from this plugin")
+        else:
+            split = make_split(refs, semantics.tcp_split_protocols, semantics.backend_kinds, endpoints, admitted)
+            names = ", ".join(p.name for p in merged_tcp.contributors)
+            if split.forwards:
+                stages.append(f"MeshTCPRoute: TCP listener to {_split_text(split)} ({names}); it replaces any earlier listener")
+                result = (TCP, merged_tcp.contributors, split.backends, True, f"MeshTCPRoute ({names})")
+            else:
+                stages.append(f"MeshTCPRoute: listener without tcp_proxy ({split.refusal}); it replaces any earlier listener")
+                result = (TCP, merged_tcp.contributors, split.backends, False, f"MeshTCPRoute ({names}): {split.refusal}")
+
+    if result is None:
+        return Decision(
+            S, protocol, NONE, (), False, "no-route",
+            "no listener at all: " + "; ".join(stages),
+            (), tuple(stages), tuple(merge_steps), choice.policy,
+        )
+    route_type, policies, backends, forwards, summary = result
+    if route_type == NONE:
+        status, reason = "no-route", summary + "".join(f"; {a}" for a in attempts)
+    elif not forwards:
+        status, reason = "blackhole", summary
+    else:
+        status, note = _endpoint_status(backends)
+        reason = summary + (f"; {note}" if note else "")
+    return Decision(
+        S, protocol, route_type, tuple(policies), forwards, status, reason, tuple(backends),
+        tuple(stages), tuple(merge_steps), choice.policy,
+    )

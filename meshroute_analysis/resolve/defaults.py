@@ -1,0 +1,82 @@
+"""The routing policies a 2.5 control plane creates with every mesh.
+
+Source: ``pkg/defaults/mesh/mesh.go`` and ``pkg/defaults/mesh/traffic_route.go`` /
+``traffic_permission.go`` at 2.5.11: ``route-all-<mesh>`` (TrafficRoute ``*`` → ``*``, destination
+``kuma.io/service: *``) and ``allow-all-<mesh>`` (TrafficPermission ``*`` → ``*``), unless the Mesh lists the
+kind (or ``*``) in ``skipCreatingInitialPolicies``.  They carry ``Format.IMPLICIT``, no file and line 0.
+"""
+
+from __future__ import annotations
+
+from ..content import RepoContent
+from ..model import SERVICE_TAG, Format, Mesh, Policy, Resource, Selector, Split
+from .tagmatch import MATCH_ALL
+
+_ANY_SERVICE = ((SERVICE_TAG, MATCH_ALL),)
+
+
+def _implicit_resource(kind: str, name: str, mesh: str, spec: dict) -> Resource:
+    return Resource(
+        kind=kind,
+        name=name,
+        mesh=mesh,
+        namespace=None,
+        format=Format.IMPLICIT,
+        spec=spec,
+        labels=(),
+        annotations=(),
+        file="",
+        line=0,
+    )
+
+
+def route_all(mesh: str) -> Policy:
+    spec = {
+        "sources": [{"match": {SERVICE_TAG: MATCH_ALL}}],
+        "destinations": [{"match": {SERVICE_TAG: MATCH_ALL}}],
+        "conf": {"destination": {SERVICE_TAG: MATCH_ALL}, "loadBalancer": {"roundRobin": {}}},
+    }
+    return Policy(
+        resource=_implicit_resource("TrafficRoute", f"route-all-{mesh}", mesh, spec),
+        valid=True,
+        sources=(Selector(_ANY_SERVICE),),
+        destinations=(Selector(_ANY_SERVICE),),
+        splits=(Split(weight=1, destination=_ANY_SERVICE),),
+    )
+
+
+def allow_all(mesh: str) -> Policy:
+    spec = {
+        "sources": [{"match": {SERVICE_TAG: MATCH_ALL}}],
+        "destinations": [{"match": {SERVICE_TAG: MATCH_ALL}}],
+    }
+    return Policy(
+        resource=_implicit_resource("TrafficPermission", f"allow-all-{mesh}", mesh, spec),
+        valid=True,
+        sources=(Selector(_ANY_SERVICE),),
+        destinations=(Selector(_ANY_SERVICE),),
+    )
+
+
+def meshes_of(content: RepoContent) -> dict[str, Mesh]:
+    """Every mesh the repository names: its Mesh objects, plus meshes only proxies or services name."""
+    meshes = dict(content.meshes)
+    for name in [p.mesh for p in content.proxies] + [m for (m, _) in content.services]:
+        meshes.setdefault(name, Mesh(name=name))
+    return meshes
+
+
+def default_policies(content: RepoContent) -> tuple[Policy, ...]:
+    """The implicit defaults of every mesh that does not opt out and does not already hold a policy of
+    the same type and name (a repository may keep the exported defaults as files)."""
+    present = {(p.mesh, p.type, p.core_name) for p in content.policies}
+    out: list[Policy] = []
+    for name, mesh in sorted(meshes_of(content).items()):
+        for kind, make in (("TrafficRoute", route_all), ("TrafficPermission", allow_all)):
+            if not mesh.creates_default(kind):
+                continue
+            policy = make(name)
+            if (name, kind, policy.core_name) not in present:
+                out.append(policy)
+    return tuple(out)
+

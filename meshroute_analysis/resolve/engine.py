@@ -1,0 +1,228 @@
+"""The orchestration: index the repository per mesh, group proxies, decide every (source, destination).
+
+Cost grows with distinct shapes, not replicas: proxies are grouped first (:mod:`.grouping`); each group's
+policy selection, TrafficRoute source candidates and ExternalService admission are computed once; groups
+with the same outcome of those share a *routing signature*; and a decision is computed once per distinct
+(what configures S for this signature) key, so destinations nobody names are decided once per mesh and
+TrafficRoute choice.  Resolving never reads files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..content import RepoContent
+from ..model import SERVICE_TAG, Policy, Proxy, Service
+from .decide import Decision, PairInput, decide
+from .defaults import default_policies, meshes_of
+from .grouping import SourceGroup, group_destinations, group_proxies, mesh_destinations
+from .merge import Item, entry_destination
+from .protocols import AdmittedKey, MeshEndpoints
+from .selection import TargetRefIndex, selecting_inbounds
+from .semantics import Semantics
+from .trafficroute import SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
+
+TCP_TYPE = "MeshTCPRoute"
+HTTP_TYPE = "MeshHTTPRoute"
+TR_TYPE = "TrafficRoute"
+TP_TYPE = "TrafficPermission"
+
+
+class MeshContext:
+    """The indices of one mesh."""
+
+    def __init__(self, mesh: str, policies: list[Policy], services: Mapping[str, Service],
+                 destinations: tuple[str, ...], semantics: Semantics) -> None:
+        self.mesh = mesh
+        self.policies = policies  # every policy of the mesh, valid or not (explain lists them)
+        valid = [p for p in policies if p.valid]
+        by_type: dict[str, list[Policy]] = defaultdict(list)
+        for p in valid:
+            by_type[p.type].append(p)
+        self.tcp = TargetRefIndex(by_type.get(TCP_TYPE, ()), semantics)
+        self.http = TargetRefIndex(by_type.get(HTTP_TYPE, ()), semantics)
+        self.trafficroutes = TrafficRouteIndex(by_type.get(TR_TYPE, ()))
+        self.endpoints = MeshEndpoints(mesh, services, by_type.get(TP_TYPE, ()))
+        self.destinations = destinations
+        #: (service, outbound tags) of a proxy without listed outbounds; shared, never mutated.
+        self.transparent_destinations = [(d, {SERVICE_TAG: d}) for d in destinations]
+        # Caches.  Keys are small: big tuples (source candidates, item lists, admission sets) are interned
+        # to ints once, because Python does not cache tuple hashes.
+        self._ids: dict[object, int] = {}
+        self.choice_cache: dict[tuple[int, str | None], tuple[TrafficRouteChoice, int]] = {}
+        self.named_cache: dict[int, frozenset[str]] = {}
+        self.items_cache: dict[tuple[int, ...], tuple[dict[str, list[Item]], dict[str, int]]] = {}
+        self.policy_items: dict[int, list[tuple[str, Item]]] = {}
+        self.decisions: dict[tuple, Decision] = {}
+
+    def intern(self, value: object) -> int:
+        return self._ids.setdefault(value, len(self._ids))
+
+    def items_for(self, policies: tuple[Policy, ...], semantics: Semantics) -> tuple[dict[str, list[Item]], dict[str, int]]:
+        """The ``to`` items of these policies (in merge order) by destination, and an id per item list."""
+        key = tuple(map(id, policies))
+        found = self.items_cache.get(key)
+        if found is None:
+            items: dict[str, list[Item]] = defaultdict(list)
+            for policy in policies:
+                per_policy = self.policy_items.get(id(policy))
+                if per_policy is None:
+                    per_policy = self.policy_items[id(policy)] = [
+                        (dest, (policy, entry))
+                        for entry in policy.to
+                        if (dest := entry_destination(entry, semantics.to_kinds)) is not None
+                    ]
+                for dest, item in per_policy:
+                    items[dest].append(item)
+            ids = {d: self.intern(tuple((id(p), e.index) for p, e in its)) for d, its in items.items()}
+            found = self.items_cache[key] = (dict(items), ids)
+        return found
+
+    def trafficroute_for(self, sources_id: int, sources: SourceCandidates, service: str) -> tuple[TrafficRouteChoice, int]:
+        """Cached TrafficRoute choice and its id; destinations that no candidate names by service share one
+        answer per source-candidate set (only wildcard destination selectors can match them)."""
+        named = self.named_cache.get(sources_id)
+        if named is None:
+            named = self.named_cache[sources_id] = self.trafficroutes.services_named_by(sources)
+        key = (sources_id, service if service in named else None)
+        found = self.choice_cache.get(key)
+        if found is None:
+            choice = self.trafficroutes.choose(sources, service)
+            found = self.choice_cache[key] = (choice, self.intern(("choice", choice.key)))
+        return found
+
+
+@dataclass(slots=True)
+class RoutingSignature:
+    """What a group's routing depends on, computed once per distinct group shape."""
+
+    id: int
+    mesh: str
+    tcp_policies: tuple[Policy, ...]
+    http_policies: tuple[Policy, ...]
+    tr_sources: SourceCandidates
+    admitted: AdmittedKey
+    destinations: list[tuple[str, dict[str, str]]]
+    transparent: bool  # outbound tags are just {kuma.io/service: S}
+    tcp_by_dest: dict[str, list[Item]] = field(default_factory=dict)
+    http_by_dest: dict[str, list[Item]] = field(default_factory=dict)
+    tcp_keys: dict[str, int] = field(default_factory=dict)
+    http_keys: dict[str, int] = field(default_factory=dict)
+    tr_id: int = 0
+    admitted_id: int = 0
+    flags: int = 0  # 1: some MeshTCPRoute rule, 2: some MeshHTTPRoute rule
+    decisions: list[Decision] = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self, content: RepoContent, semantics: Semantics, with_defaults: bool) -> None:
+        self.content = content
+        self.semantics = semantics
+        self.defaults = default_policies(content) if with_defaults else ()
+        self.policies: tuple[Policy, ...] = tuple(content.policies) + tuple(self.defaults)
+        self.meshes = meshes_of(content)
+        for p in self.policies:
+            self.meshes.setdefault(p.mesh, self.meshes.get(p.mesh) or _plain_mesh(p.mesh))
+        policies_by_mesh: dict[str, list[Policy]] = defaultdict(list)
+        for p in self.policies:
+            policies_by_mesh[p.mesh].append(p)
+        services_by_mesh: dict[str, dict[str, Service]] = defaultdict(dict)
+        for (mesh, name), svc in content.services.items():
+            services_by_mesh[mesh][name] = svc
+        proxies_by_mesh: dict[str, list[Proxy]] = defaultdict(list)
+        for proxy in content.proxies:
+            proxies_by_mesh[proxy.mesh].append(proxy)
+        self.mesh_contexts: dict[str, MeshContext] = {}
+        for mesh in sorted(self.meshes):
+            self.mesh_contexts[mesh] = MeshContext(
+                mesh,
+                policies_by_mesh.get(mesh, []),
+                services_by_mesh.get(mesh, {}),
+                mesh_destinations(mesh, content.services, proxies_by_mesh.get(mesh, [])),
+                semantics,
+            )
+        self.groups: list[SourceGroup] = group_proxies(content.proxies)
+        self.signatures: list[RoutingSignature] = []
+        self.group_signature: list[int] = []
+        self._resolve_all()
+
+    # -- per group ---------------------------------------------------------------------------------
+    def _signature_of(self, group: SourceGroup, index: dict[tuple, int]) -> int:
+        ctx = self.mesh_contexts[group.mesh]
+        rep = group.representative
+        selecting = selecting_inbounds(rep, self.semantics)
+        tcp = tuple(ctx.tcp.select(selecting))
+        http = tuple(ctx.http.select(selecting))
+        tr_sources = ctx.trafficroutes.source_candidates(group.legacy_tag_sets)
+        admitted = ctx.endpoints.admitted(group.legacy_tag_sets)
+        outbounds = None if rep.outbounds is None else tuple((o.service, o.tags) for o in rep.outbounds)
+        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds)
+        sig_id = index.get(key)
+        if sig_id is None:
+            sig_id = index[key] = len(self.signatures)
+            sig = RoutingSignature(
+                sig_id, group.mesh, tcp, http, tr_sources, admitted,
+                ctx.transparent_destinations if rep.outbounds is None else group_destinations(group, ctx.destinations),
+                rep.outbounds is None,
+            )
+            sig.tcp_by_dest, sig.tcp_keys = ctx.items_for(tcp, self.semantics)
+            sig.http_by_dest, sig.http_keys = ctx.items_for(http, self.semantics)
+            sig.tr_id = ctx.intern(("sources", tr_sources))
+            sig.admitted_id = ctx.intern(("admitted", admitted))
+            sig.flags = (1 if sig.tcp_by_dest else 0) | (2 if sig.http_by_dest else 0)
+            self.signatures.append(sig)
+        return sig_id
+
+    def _resolve_all(self) -> None:
+        index: dict[tuple, int] = {}
+        for group in self.groups:
+            self.group_signature.append(self._signature_of(group, index))
+        for sig in self.signatures:
+            sig.decisions = [self.decision(sig, dest, tags) for dest, tags in sig.destinations]
+
+    # -- per pair ----------------------------------------------------------------------------------
+    def pair_input(self, sig: RoutingSignature, destination: str, outbound_tags: Mapping[str, str]) -> PairInput:
+        ctx = self.mesh_contexts[sig.mesh]
+        return PairInput(
+            destination=destination,
+            outbound_tags=outbound_tags,
+            tcp_items=sig.tcp_by_dest.get(destination, ()),
+            http_items=sig.http_by_dest.get(destination, ()),
+            has_tcp_rules=bool(sig.tcp_by_dest),
+            has_http_rules=bool(sig.http_by_dest),
+            trafficroute=ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[0],
+            admitted=sig.admitted,
+        )
+
+    def decision(self, sig: RoutingSignature, destination: str, outbound_tags: Mapping[str, str]) -> Decision:
+        """The decision for one pair, computed once per distinct input: a destination no matched policy
+        names is decided once per (TrafficRoute choice, flags, admission) of its mesh, whatever the group."""
+        ctx = self.mesh_contexts[sig.mesh]
+        choice_id = ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[1]
+        key = (
+            destination, None if sig.transparent else tuple(sorted(outbound_tags.items())),
+            sig.tcp_keys.get(destination, -1), sig.http_keys.get(destination, -1),
+            sig.flags, choice_id, sig.admitted_id,
+        )
+        found = ctx.decisions.get(key)
+        if found is None:
+            found = ctx.decisions[key] = decide(self.pair_input(sig, destination, outbound_tags), ctx.endpoints, self.semantics)
+        return found
+
+    # -- lookups -----------------------------------------------------------------------------------
+    def find_group(self, mesh: str, source: str) -> tuple[int, SourceGroup] | None:
+        for i, group in enumerate(self.groups):
+            if group.mesh == mesh and group.name == source:
+                return i, group
+        for i, group in enumerate(self.groups):  # a member proxy's own name also finds its group
+            if group.mesh == mesh and any(p.name == source for p in group.proxies):
+                return i, group
+        return None
+
+
+def _plain_mesh(name: str):
+    from ..model import Mesh
+
+    return Mesh(name=name)

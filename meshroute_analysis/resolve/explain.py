@@ -1,0 +1,198 @@
+"""``res.explain(source, destination)``: the step-by-step why of one (source, destination) pair.
+
+It re-walks the same functions bulk resolution uses (selection, ordering, merge, protocol, TrafficRoute
+choice, :func:`~.decide.decide`) and writes down what each one saw.  Policies that did not apply are
+explained with :func:`~.selection.explain_selection`, which a test keeps in agreement with the index.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ..model import Format, Policy
+from .decide import Decision
+from .engine import HTTP_TYPE, TCP_TYPE, TR_TYPE, Engine, RoutingSignature
+from .grouping import SourceGroup
+from .selection import explain_selection, order_reason
+from .tagmatch import format_tags
+from .trafficroute import describe_rank, explain_trafficroute_source
+
+
+class UnknownNameError(KeyError, ValueError):
+    """A source, destination or mesh that the resolution does not know; the message lists close names."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+def unknown(what: str, name: str, known: Iterable[str], where: str = "") -> UnknownNameError:
+    known = sorted(set(known))
+    close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    if not close:
+        close = [k for k in known if name.lower() in k.lower()][:5]
+    hint = f"; close names: {', '.join(close)}" if close else ""
+    sample = "" if close else f"; known: {', '.join(known[:10])}{' ...' if len(known) > 10 else ''}" if known else "; there are none"
+    return UnknownNameError(f"unknown {what} {name!r}{where}{hint}{sample}")
+
+
+def where(policy: Policy) -> str:
+    if policy.resource.format is Format.IMPLICIT:
+        return "implicit default of the mesh"
+    return policy.resource.location
+
+
+@dataclass(frozen=True)
+class Explanation:
+    mesh: str
+    source: str
+    destination: str
+    decision: Decision
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def route_type(self) -> str:
+        return self.decision.route_type
+
+    def __str__(self) -> str:
+        out = [f"{self.source} → {self.destination} (mesh {self.mesh})"]
+        for title, lines in self.sections:
+            out.append("")
+            out.append(title)
+            out.extend(f"  {line}" for line in lines)
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self.mesh}/{self.source} → {self.destination}: {self.decision.route_type} ({self.decision.status})>"
+
+    def _repr_html_(self) -> str:
+        head = (f"<div class='mra-explain'><h4>{html.escape(self.source)} → {html.escape(self.destination)} "
+                f"<small>(mesh {html.escape(self.mesh)})</small></h4>")
+        parts = [head]
+        for title, lines in self.sections:
+            parts.append(f"<h5>{html.escape(title)}</h5><ul>")
+            parts.extend(f"<li>{html.escape(line)}</li>" for line in lines)
+            parts.append("</ul>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def _selection_lines(engine: Engine, group: SourceGroup, kind: str, matched: Sequence[Policy]) -> list[str]:
+    ctx = engine.mesh_contexts[group.mesh]
+    lines = []
+    matched_ids = {id(p) for p in matched}
+    for policy in sorted((p for p in ctx.policies if p.type == kind), key=lambda p: p.core_name):
+        ok, why = explain_selection(policy, group.representative, engine.semantics)
+        mark = "applies" if id(policy) in matched_ids else "does not apply"
+        if ok != (id(policy) in matched_ids):  # pragma: no cover - guarded by tests
+            why += " [internal disagreement between index and explanation]"
+        lines.append(f"{policy.name} ({where(policy)}): {mark}: {why}")
+    return lines or [f"no {kind} in mesh {group.mesh}"]
+
+
+def _order_lines(engine: Engine, sig: RoutingSignature) -> list[str]:
+    lines = []
+    for kind, matched in ((TCP_TYPE, sig.tcp_policies), (HTTP_TYPE, sig.http_policies)):
+        lines.extend(f"{kind} {i + 1}. {p.name}: {order_reason(p, engine.semantics)}" for i, p in enumerate(matched))
+    return lines
+
+
+def _trafficroute_lines(engine: Engine, group: SourceGroup, sig: RoutingSignature, destination: str) -> list[str]:
+    ctx = engine.mesh_contexts[group.mesh]
+    choice = ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[0]
+    candidates = {id(p): r for p, r in choice.candidates}
+    sources = {pos for pos, _ in sig.tr_sources}
+    lines = []
+    for pos, route in enumerate(ctx.trafficroutes.routes):
+        if id(route) in candidates:
+            state = "selected" if route is choice.policy else "candidate"
+            lines.append(f"{route.name} ({where(route)}): {state}, aggregate rank {describe_rank(candidates[id(route)])}")
+        elif pos in sources:
+            dests = ", ".join(format_tags(d.match) for d in route.destinations) or "(none)"
+            lines.append(f"{route.name} ({where(route)}): source matches, but no destination selector matches "
+                         f"{{kuma.io/service={destination}}} ({dests})")
+        else:
+            lines.append(f"{route.name} ({where(route)}): {explain_trafficroute_source(route, group.legacy_tag_sets)}")
+    invalid = [p for p in ctx.policies if p.type == TR_TYPE and not p.valid]
+    lines.extend(f"{p.name} ({where(p)}): invalid, never applies" for p in invalid)
+    if choice.tied_with:
+        lines.append("tie on rank with " + ", ".join(p.name for p in choice.tied_with) + ": creationTime is not in "
+                     "the files; implicit defaults count as oldest, otherwise the first name wins")
+    return lines or ["no TrafficRoute in this mesh"]
+
+
+def _protocol_lines(engine: Engine, group: SourceGroup, sig: RoutingSignature, destination: str, protocol: str) -> list[str]:
+    ctx = engine.mesh_contexts[group.mesh]
+    views = ctx.endpoints.endpoint_views(destination, sig.admitted)
+    lines = [f"{'counted' if v.counted else 'not seen'}: {v.endpoint.source}: {v.why}" for v in views]
+    if not any(v.counted for v in views):
+        lines.append("no endpoint: the protocol is unknown")
+    lines.append(f"→ {destination} is {protocol} for this source")
+    return lines
+
+
+def _split_lines(decision: Decision) -> list[str]:
+    if not decision.backends:
+        return ["(no backends)"]
+    lines = []
+    for b in decision.backends:
+        tags = format_tags(b.tags) if b.tags else ""
+        route = f"[route {b.route}] " if b.route else ""
+        eps = f"{b.endpoints} endpoint(s)" if b.endpoints else "NO known endpoint"
+        note = f"; {b.note}" if b.note else ""
+        lines.append(f"{route}{b.kind} {b.name}{tags} weight {b.weight} → share {b.share:.1%} "
+                     f"({b.protocol}, {eps}, cluster {b.cluster}){note}")
+    return lines
+
+
+def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Explanation:
+    found = engine.find_group(mesh, source) if mesh in engine.mesh_contexts else None
+    if found is None and mesh == "default":
+        # The caller left the mesh at its default: a source that exists in exactly one mesh is unambiguous.
+        homes = sorted({g.mesh for g in engine.groups if g.name == source or any(p.name == source for p in g.proxies)})
+        if len(homes) == 1:
+            mesh = homes[0]
+            found = engine.find_group(mesh, source)
+    if mesh not in engine.mesh_contexts:
+        raise unknown("mesh", mesh, engine.mesh_contexts)
+    if found is None:
+        names = [g.name for g in engine.groups if g.mesh == mesh]
+        raise unknown("source", source, names, f" in mesh {mesh!r}")
+    index, group = found
+    sig = engine.signatures[engine.group_signature[index]]
+    tags = dict(sig.destinations).get(destination)
+    if tags is None:
+        raise unknown("destination", destination, (d for d, _ in sig.destinations), f" of source {group.name!r}")
+    decision = engine.decision(sig, destination, tags)
+    members = ", ".join(p.name for p in group.proxies[:5]) + (" ..." if group.size > 5 else "")
+    other_meshes = sum(1 for p in engine.policies if p.mesh != mesh and p.type in (TCP_TYPE, HTTP_TYPE, TR_TYPE))
+    sections: list[tuple[str, tuple[str, ...]]] = [
+        ("Source", (
+            f"group {group.name}: {group.size} prox{'y' if group.size == 1 else 'ies'} ({members})",
+            "inbounds: " + ("; ".join(f"{format_tags(ib.tags)}{' [Ignored]' if ib.state == 'Ignored' else ''}"
+                                      for ib in group.representative.inbounds) or "(none)"),
+            f"Kuma semantics {engine.semantics.version}; {other_meshes} route policies of other meshes are ignored",
+        )),
+        ("MeshTCPRoute selection (top-level targetRef must select one non-Ignored inbound)",
+         tuple(_selection_lines(engine, group, TCP_TYPE, sig.tcp_policies))),
+        ("MeshHTTPRoute selection", tuple(_selection_lines(engine, group, HTTP_TYPE, sig.http_policies))),
+        ("Merge order (kind rank, then core name ascending; the last merged wins)",
+         tuple(_order_lines(engine, sig)) or ("no targetRef route policy applies",)),
+        (f"Merging the entries for {destination}",
+         decision.merge_steps or (f"no applied MeshTCPRoute/MeshHTTPRoute entry names {destination}",)),
+        ("Protocol of the destination (fold of its endpoints' kuma.io/protocol)",
+         tuple(_protocol_lines(engine, group, sig, destination, decision.protocol))),
+        ("TrafficRoute selection (best source+destination rank)",
+         tuple(_trafficroute_lines(engine, group, sig, destination))),
+        ("Which route type wins (generators run in this order; a later listener replaces an earlier one)",
+         tuple(f"{i + 1}. {s}" for i, s in enumerate(decision.stages))),
+        ("Final split", tuple(_split_lines(decision))),
+        ("Result", (
+            (f"route_type {decision.route_type}; policies {[p.name for p in decision.policies]}; "
+             f"forwards {decision.forwards}; status {decision.status}"),
+            decision.reason,
+        )),
+    ]
+    return Explanation(mesh, group.name, destination, decision, tuple(sections))

@@ -1,0 +1,101 @@
+"""Sources: groups of proxies that Kuma cannot tell apart for outbound routing, and their destinations.
+
+What a 2.5 control plane reads of a proxy to route its outbounds (``matchers/dataplane.go``,
+``connection_matcher.go``, ``permissions/matcher.go``, the generators): its mesh, the tags of its inbounds
+and whether each is ``Ignored`` (targetRef selection skips those; legacy selectors see all inbounds), its
+gateway, and its outbounds.  ``NotReady`` or unhealthy inbounds change what *other* proxies see (endpoints),
+never how this proxy routes, so they do not split a group.  Ports and addresses do not either.
+
+A group is named after the smallest ``Proxy.group_name`` (the Dataplane's name, or ``<workload>.<namespace>``
+for Kubernetes replicas).  When two groups would get the same name (replicas that differ, e.g. one pod with
+an Ignored inbound), the later ones get `` (<first proxy name>)`` appended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..model import SERVICE_TAG, Origin, Proxy, Service
+
+Signature = tuple
+
+
+@dataclass(frozen=True, slots=True)
+class SourceGroup:
+    mesh: str
+    name: str
+    proxies: tuple[Proxy, ...]
+    #: Tag sets a legacy selector (TrafficRoute / TrafficPermission source) may match: every inbound, then
+    #: the gateway's tags (``Dataplane.Matches``).
+    legacy_tag_sets: tuple[Mapping[str, str], ...]
+    #: The first proxy, whose inbounds and outbounds every member shares.
+    representative: Proxy
+
+    @property
+    def size(self) -> int:
+        return len(self.proxies)
+
+
+def proxy_signature(proxy: Proxy) -> Signature:
+    inbounds = tuple(sorted((ib.tags, ib.state == "Ignored") for ib in proxy.inbounds))
+    gateway = None if proxy.gateway is None else (proxy.gateway.type, proxy.gateway.tags)
+    outbounds = None if proxy.outbounds is None else tuple((o.service, o.tags) for o in proxy.outbounds)
+    return (proxy.mesh, inbounds, gateway, outbounds)
+
+
+def legacy_tag_sets(proxy: Proxy) -> tuple[dict[str, str], ...]:
+    sets = [dict(ib.tags) for ib in proxy.inbounds]
+    if proxy.gateway is not None:
+        sets.append(dict(proxy.gateway.tags))
+    return tuple(sets)
+
+
+def _display_name(proxy: Proxy) -> str:
+    return proxy.group_name or proxy.name
+
+
+def group_proxies(proxies: Iterable[Proxy]) -> list[SourceGroup]:
+    """Groups in (mesh, name) order; members in name order."""
+    buckets: dict[Signature, list[Proxy]] = {}
+    for proxy in proxies:
+        buckets.setdefault(proxy_signature(proxy), []).append(proxy)
+    drafts = []
+    for members in buckets.values():
+        members.sort(key=lambda p: (_display_name(p), p.name))
+        drafts.append((members[0].mesh, _display_name(members[0]), members))
+    drafts.sort(key=lambda d: (d[0], d[1], -len(d[2]), d[2][0].name))
+    taken: set[tuple[str, str]] = set()
+    groups: list[SourceGroup] = []
+    for mesh, name, members in drafts:
+        if (mesh, name) in taken:
+            name = f"{name} ({members[0].name})"
+        taken.add((mesh, name))
+        groups.append(SourceGroup(mesh, name, tuple(members), legacy_tag_sets(members[0]), members[0]))
+    return groups
+
+
+def mesh_destinations(
+    mesh: str, services: Mapping[tuple[str, str], Service], proxies: Sequence[Proxy]
+) -> tuple[str, ...]:
+    """What a proxy without listed outbounds reaches: every service of its mesh that is not only named by
+    policies -- unless every proxy of the mesh is inferred (a policy-only repository), then all of them."""
+    all_inferred = bool(proxies) and all(p.origin is Origin.INFERRED for p in proxies if p.mesh == mesh)
+    names = [
+        name for (m, name), svc in services.items() if m == mesh and (all_inferred or not svc.inferred)
+    ]
+    return tuple(sorted(names))
+
+
+def group_destinations(group: SourceGroup, mesh_services: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
+    """(service, outbound tags) in outbound order; one entry per service (the first outbound's tags)."""
+    outbounds = group.representative.outbounds
+    if outbounds is None:
+        return [(s, {SERVICE_TAG: s}) for s in mesh_services]
+    seen: dict[str, dict[str, str]] = {}
+    for ob in outbounds:
+        if ob.service not in seen:
+            tags = dict(ob.tags)
+            tags.setdefault(SERVICE_TAG, ob.service)
+            seen[ob.service] = tags
+    return list(seen.items())

@@ -1,0 +1,86 @@
+"""``resolve(repo)`` and its answer, :class:`Resolution`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..content import RepoContent
+from .engine import Engine
+from .explain import Explanation, explain_pair
+from .semantics import Semantics, semantics_for
+from .tables import backends_frame, proxies_frame, routes_frame
+
+
+class Resolution:
+    """Which route wins for every (source, destination) of a repository, and where its traffic goes.
+
+    ``proxies``, ``routes`` and ``backends`` are pandas frames built on first access (their columns exist
+    even when empty); ``explain(source, destination, mesh=...)`` tells the why of one pair.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    @property
+    def semantics(self) -> Semantics:
+        return self._engine.semantics
+
+    @property
+    def kuma_version(self) -> str:
+        return self._engine.semantics.version
+
+    @property
+    def default_policies(self) -> tuple:
+        """The implicit policies added for meshes that do not opt out (empty with ``default_policies=False``)."""
+        return self._engine.defaults
+
+    def _frame(self, name: str, build) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = build(self._engine)
+        return self._frames[name]
+
+    @property
+    def proxies(self) -> pd.DataFrame:
+        return self._frame("proxies", proxies_frame)
+
+    @property
+    def routes(self) -> pd.DataFrame:
+        return self._frame("routes", routes_frame)
+
+    @property
+    def backends(self) -> pd.DataFrame:
+        return self._frame("backends", backends_frame)
+
+    @property
+    def sources(self) -> list[tuple[str, str, int]]:
+        """(mesh, source, number of proxies) of every source group."""
+        return [(g.mesh, g.name, g.size) for g in self._engine.groups]
+
+    def explain(self, source: str, destination: str, mesh: str = "default") -> Explanation:
+        return explain_pair(self._engine, mesh, source, destination)
+
+    def __repr__(self) -> str:
+        e = self._engine
+        pairs = sum(len(e.signatures[s].destinations) for s in e.group_signature)
+        return (f"<Resolution kuma {e.semantics.version}: {len(e.groups)} sources, {pairs} pairs, "
+                f"{len(e.signatures)} routing signatures>")
+
+
+def _content_of(repo: Any) -> RepoContent:
+    if isinstance(repo, RepoContent):
+        return repo
+    content = getattr(repo, "content", None)
+    if isinstance(content, RepoContent):
+        return content
+    raise TypeError(f"resolve() needs a PolicyRepo (from load_repo) or a RepoContent, not {type(repo).__name__}")
+
+
+def resolve(repo: Any, *, kuma_version: str = "2.5", default_policies: bool = True) -> Resolution:
+    """Resolve every (source proxy group, destination service) of ``repo`` as a Kuma ``kuma_version``
+    control plane would.  ``default_policies`` adds ``route-all-<mesh>`` / ``allow-all-<mesh>`` for meshes
+    that do not opt out.  Unknown versions raise :class:`~meshroute_analysis.errors.UsageError` (a ValueError)."""
+    semantics = semantics_for(kuma_version)
+    return Resolution(Engine(_content_of(repo), semantics, default_policies))

@@ -1,0 +1,162 @@
+"""Which targetRef route policies (MeshTCPRoute, MeshHTTPRoute) apply to a proxy (reference §2).
+
+Source: ``pkg/plugins/policies/core/matchers/dataplane.go`` (``MatchedPolicies``,
+``inboundsSelectedByPolicy``, ``inboundsSelectedByTags``) at 2.5.11:
+
+- the top-level targetRef is turned into one tag selector (Mesh: none, MeshSubset: its tags, MeshService:
+  ``kuma.io/service``, MeshServiceSubset: the service plus its tags, the tags overriding);
+- the policy applies when that selector matches **one single** inbound that is not ``Ignored``; once it
+  applies it governs every outbound of the proxy;
+- only policies of the proxy's own mesh and only valid ones are considered.
+
+Builtin-gateway listeners also act as inbounds in Kuma; MeshGateway resources are not part of the
+repository model, and such a proxy has no outbounds in 2.5 anyway, so they are not modelled here.
+
+:class:`TargetRefIndex` answers "which policies select this inbound set" without testing every policy:
+policies are filed under the service (MeshService / MeshServiceSubset) or one tag pair (MeshSubset) that any
+selected inbound must carry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from ..model import SERVICE_TAG, Policy, Proxy
+from .semantics import Semantics
+from .tagmatch import MATCH_ALL, format_tags, selector_matches
+
+InboundTags = Mapping[str, str]
+
+
+def required_tags(policy: Policy, semantics: Semantics) -> dict[str, str] | None:
+    """The tags one inbound must carry for the policy to select it; None when the kind cannot select."""
+    ref = policy.target_ref
+    if ref is None or ref.kind not in semantics.top_level_kinds:
+        return None
+    if ref.kind == "Mesh":
+        return {}
+    if ref.kind == "MeshSubset":
+        return dict(ref.tags)
+    if not ref.name:
+        return None
+    tags = {SERVICE_TAG: ref.name}
+    if ref.kind == "MeshServiceSubset":
+        tags.update(dict(ref.tags))  # inboundsSelectedByPolicy: ref tags are copied over the service tag
+    return tags
+
+
+def selecting_inbounds(proxy: Proxy, semantics: Semantics) -> list[dict[str, str]]:
+    """The inbounds a targetRef may select: every inbound but ``Ignored`` ones (2.5)."""
+    return [
+        dict(ib.tags)
+        for ib in proxy.inbounds
+        if not (semantics.skip_ignored_inbounds and ib.state == "Ignored")
+    ]
+
+
+def order_policies(policies: Iterable[Policy], semantics: Semantics) -> list[Policy]:
+    """Merge order (§3.1): kind rank ascending, then core name; the last one merged wins."""
+    return sorted(
+        policies,
+        key=lambda p: semantics.policy_sort_key(p.target_ref.kind if p.target_ref else None, p.core_name),
+    )
+
+
+def order_reason(policy: Policy, semantics: Semantics) -> str:
+    kind = policy.target_ref.kind if policy.target_ref else "?"
+    rank = semantics.kind_order.get(kind, 0)
+    return f"kind {kind} (rank {rank}), core name {policy.core_name!r}"
+
+
+class TargetRefIndex:
+    """The valid targetRef policies of one type and one mesh, filed by what they require."""
+
+    def __init__(self, policies: Iterable[Policy], semantics: Semantics) -> None:
+        self.semantics = semantics
+        self.everywhere: list[Policy] = []  # Mesh, MeshSubset without tags
+        self.by_service: dict[str, list[tuple[Policy, dict[str, str]]]] = defaultdict(list)
+        self.by_pair: dict[tuple[str, str], list[tuple[Policy, dict[str, str]]]] = defaultdict(list)
+        self.by_key: dict[str, list[tuple[Policy, dict[str, str]]]] = defaultdict(list)  # '*' values only
+        self.sort_key: dict[int, tuple[int, str]] = {}
+        for policy in policies:
+            self.sort_key[id(policy)] = semantics.policy_sort_key(
+                policy.target_ref.kind if policy.target_ref else None, policy.core_name
+            )
+            required = required_tags(policy, semantics)
+            if required is None:
+                continue
+            if not required:
+                self.everywhere.append(policy)
+            elif SERVICE_TAG in required and required[SERVICE_TAG] != MATCH_ALL:
+                self.by_service[required[SERVICE_TAG]].append((policy, required))
+            else:
+                exact = sorted((k, v) for k, v in required.items() if v != MATCH_ALL)
+                if exact:
+                    self.by_pair[exact[0]].append((policy, required))
+                else:
+                    self.by_key[min(required)].append((policy, required))
+
+    def select(self, inbounds: Sequence[InboundTags]) -> list[Policy]:
+        """The policies that select at least one of ``inbounds`` (already without Ignored ones), in merge order."""
+        if not inbounds:
+            return []
+        found: dict[int, Policy] = {id(p): p for p in self.everywhere}
+        for tags in inbounds:
+            candidates: list[tuple[Policy, dict[str, str]]] = []
+            service = tags.get(SERVICE_TAG)
+            if service is not None:
+                candidates.extend(self.by_service.get(service, ()))
+            for pair in tags.items():
+                candidates.extend(self.by_pair.get(pair, ()))
+            for key in tags:
+                candidates.extend(self.by_key.get(key, ()))
+            for policy, required in candidates:
+                if id(policy) not in found and selector_matches(required, tags):
+                    found[id(policy)] = policy
+        sort_key = self.sort_key
+        return sorted(found.values(), key=lambda p: sort_key[id(p)])  # same order as order_policies()
+
+
+def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics) -> tuple[bool, str]:
+    """Whether ``policy`` applies to ``proxy`` and a sentence saying why (for explain(); bulk resolution
+    uses :class:`TargetRefIndex`, and a test checks that both agree)."""
+    if policy.mesh != proxy.mesh:
+        return False, f"belongs to mesh {policy.mesh!r}, the proxy to {proxy.mesh!r}"
+    if not policy.valid:
+        return False, "invalid (fails 2.5 validation), so the control plane never applies it"
+    ref = policy.target_ref
+    required = required_tags(policy, semantics)
+    if required is None:
+        kind = ref.kind if ref else "(none)"
+        return False, f"top-level targetRef kind {kind} cannot select a sidecar in {semantics.version}"
+    what = f"targetRef {ref.kind}" + (f" {ref.name}" if ref.name else "") + (
+        f" {format_tags(ref.tags)}" if ref.tags else ""
+    )
+    ignored_hit = False
+    for ib in proxy.inbounds:
+        tags = dict(ib.tags)
+        if selector_matches(required, tags):
+            if semantics.skip_ignored_inbounds and ib.state == "Ignored":
+                ignored_hit = True
+                continue
+            port = f"port {ib.port}" if ib.port is not None else "an inbound"
+            return True, f"{what} selects inbound {port} {format_tags(ib.tags)}"
+    if ignored_hit:
+        return False, f"{what} only matches inbounds in state Ignored, which never select"
+    if not proxy.inbounds:
+        return False, f"{what}: the proxy has no inbound to select"
+    partial = _spread_over_inbounds(required, proxy)
+    if partial:
+        return False, f"{what}: the tags {format_tags(required)} are spread over several inbounds; one inbound must carry them all"
+    return False, f"{what}: no inbound carries {format_tags(required)}"
+
+
+def _spread_over_inbounds(required: Mapping[str, str], proxy: Proxy) -> bool:
+    if len(required) < 2:
+        return False
+    for key, value in required.items():
+        if not any(selector_matches({key: value}, dict(ib.tags)) for ib in proxy.inbounds):
+            return False
+    return True
+

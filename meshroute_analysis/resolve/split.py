@@ -1,0 +1,201 @@
+"""From backendRefs / TrafficRoute splits to weighted backends and shares (reference §6.4, §7, §8.1).
+
+Sources at 2.5.11:
+
+- ``pkg/plugins/policies/core/xds/meshroute/listeners.go`` ``makeSplit``: backendRefs keep their order;
+  kinds other than MeshService / MeshServiceSubset are skipped; weight ``nil`` is 1 and 0 is skipped; a
+  backend whose protocol (as this proxy infers it) is not accepted **empties the whole split** (early
+  ``return nil``).  ``MakeTCPSplit`` accepts unknown/tcp/http/http2, ``MakeHTTPSplit`` http/http2 (the
+  sets live in :class:`~.semantics.Semantics`).
+- ``pkg/xds/envoy/tags/match.go`` ``DestinationClusterName``: the Envoy cluster name of a backend.
+- ``pkg/xds/generator/outbound_proxy_generator.go`` ``determineRoutes`` and ``pkg/xds/topology/router.go``
+  ``resolveTrafficRouteWildcards``: TrafficRoute split tags lose their ``*`` values and get the outbound's
+  tags for the keys they lack; weight-0 splits are skipped; no protocol check.
+
+A backend with no endpoint still takes its share in Kuma (its cluster has an empty load assignment), so it
+stays in the split here and is flagged by ``endpoints == 0``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from ..model import MESH_LABEL, SERVICE_TAG, BackendRef, Split, Tags
+from .protocols import AdmittedKey, MeshEndpoints
+from .tagmatch import MATCH_ALL
+
+CATCH_ALL_MATCHES = [{"path": {"type": "PathPrefix", "value": "/"}}]
+
+
+def cluster_name(service: str, tags: Mapping[str, str]) -> str:
+    """``DestinationClusterName``: the service alone, or ``<service>-<first 8 sha256 bytes of k+v...>``."""
+    full = dict(tags)
+    full[SERVICE_TAG] = service
+    if len(full) == 1:
+        name = service
+    else:
+        h = hashlib.sha256()
+        for key in sorted(full):
+            h.update(key.encode())
+            h.update(full[key].encode())
+        name = f"{service}-{h.hexdigest()[:16]}"
+    mesh = full.get(MESH_LABEL)  # cross-mesh gateway outbounds get a "_<mesh>" suffix (makeSplit)
+    return f"{name}_{mesh}" if mesh else name
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """One configured backend of a winning route, with what became of it."""
+
+    kind: str
+    name: str
+    tags: Tags  # without kuma.io/service
+    weight: int  # effective weight (unset = 1)
+    in_split: bool
+    share: float  # of the pair's traffic (TCP, TrafficRoute) or of its HTTP route
+    protocol: str  # the backend service's protocol as this proxy infers it
+    endpoints: int  # visible endpoints carrying the backend's tags
+    external: bool
+    cluster: str
+    note: str = ""
+    route: str = ""  # HTTP route label ("/" for the catch-all); "" for TCP and TrafficRoute
+    route_matches: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SplitResult:
+    backends: tuple[Backend, ...]
+    forwards: bool
+    refusal: str = ""  # why the whole split was emptied, if it was
+
+
+def _with_shares(backends: list[Backend]) -> tuple[Backend, ...]:
+    total = sum(b.weight for b in backends if b.in_split)
+    if total <= 0:
+        return tuple(replace(b, share=0.0) for b in backends)
+    return tuple(replace(b, share=(b.weight / total if b.in_split else 0.0)) for b in backends)
+
+
+def _backend(
+    endpoints: MeshEndpoints, admitted: AdmittedKey, kind: str, name: str, tags: Tags, weight: int, **extra: object
+) -> Backend:
+    subset = {k: v for k, v in tags if k != SERVICE_TAG}
+    external = any(ep.external for ep in endpoints.visible_endpoints(name, admitted))
+    return Backend(
+        kind=kind,
+        name=name,
+        tags=tuple(sorted(subset.items())),
+        weight=weight,
+        in_split=False,
+        share=0.0,
+        protocol=endpoints.protocol(name, admitted),
+        endpoints=endpoints.has_endpoints(name, subset, admitted),
+        external=external,
+        cluster=cluster_name(name, subset),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def make_split(
+    refs: Sequence[BackendRef],
+    accepted: frozenset[str],
+    backend_kinds: frozenset[str],
+    endpoints: MeshEndpoints,
+    admitted: AdmittedKey,
+    *,
+    route: str = "",
+    route_matches: str = "",
+) -> SplitResult:
+    """``makeSplit`` for one list of backendRefs."""
+    rows: list[Backend] = []
+    refusal = ""
+    for ref in refs:
+        name = ref.name or ""
+        weight = ref.effective_weight
+        row = _backend(endpoints, admitted, ref.kind, name, ref.tags, weight, route=route, route_matches=route_matches)
+        if ref.kind not in backend_kinds:
+            rows.append(replace(row, note=f"kind {ref.kind} is not a split target: skipped"))
+            continue
+        if weight == 0:
+            rows.append(replace(row, note="weight 0: no traffic"))
+            continue
+        if not refusal and row.protocol not in accepted:
+            refusal = (
+                f"backend {name} is {row.protocol}, which this split does not accept "
+                f"({', '.join(sorted(accepted))}): the whole split is dropped"
+            )
+        rows.append(replace(row, in_split=not refusal))
+    if refusal:
+        rows = [replace(r, in_split=False, note=r.note or "split dropped") for r in rows]
+        return SplitResult(_with_shares(rows), False, refusal)
+    forwards = any(r.in_split for r in rows)
+    return SplitResult(_with_shares(rows), forwards, "" if forwards else "no backendRef carries traffic")
+
+
+def resolve_wildcards(destination: Tags, outbound_tags: Mapping[str, str]) -> dict[str, str]:
+    """``handleWildcardTagsFor``: drop ``*`` values, then add outbound tags for missing keys."""
+    result = {k: v for k, v in destination if v != MATCH_ALL}
+    for k, v in outbound_tags.items():
+        result.setdefault(k, v)
+    return result
+
+
+def trafficroute_split(
+    splits: Sequence[Split], outbound_tags: Mapping[str, str], endpoints: MeshEndpoints, admitted: AdmittedKey
+) -> SplitResult:
+    rows: list[Backend] = []
+    for split in splits:
+        tags = resolve_wildcards(split.destination, outbound_tags)
+        service = tags.get(SERVICE_TAG, "")
+        subset = tuple(sorted((k, v) for k, v in tags.items() if k != SERVICE_TAG))
+        kind = "MeshServiceSubset" if subset else "MeshService"
+        row = _backend(endpoints, admitted, kind, service, subset, split.weight)
+        if split.weight == 0:
+            rows.append(replace(row, note="weight 0: skipped"))
+        elif not service:
+            rows.append(replace(row, note="split without kuma.io/service: skipped"))
+        else:
+            rows.append(replace(row, in_split=True))
+    forwards = any(r.in_split for r in rows)
+    return SplitResult(_with_shares(rows), forwards, "" if forwards else "every split has weight 0")
+
+
+def is_catch_all(matches: str) -> bool:
+    try:
+        return json.loads(matches) == CATCH_ALL_MATCHES
+    except (TypeError, ValueError):
+        return False
+
+
+def route_label(matches: str) -> str:
+    """A short human name of an HTTP route from its ``matches`` JSON; "/" for the catch-all."""
+    if is_catch_all(matches):
+        return "/"
+    try:
+        parsed = json.loads(matches)
+    except (TypeError, ValueError):
+        return str(matches)
+    if not isinstance(parsed, list):
+        return str(matches)
+    alternatives = []
+    for match in parsed:
+        if not isinstance(match, dict):
+            alternatives.append(json.dumps(match, sort_keys=True))
+            continue
+        parts = []
+        path = match.get("path")
+        if isinstance(path, dict):
+            parts.append(f"{path.get('type', 'PathPrefix')} {path.get('value', '')}")
+        if match.get("method"):
+            parts.append(str(match["method"]))
+        for header in match.get("headers") or ():
+            if isinstance(header, dict):
+                parts.append(f"header {header.get('name')}{'=' if 'value' in header else ''}{header.get('value', '')}")
+        for param in match.get("queryParams") or ():
+            if isinstance(param, dict):
+                parts.append(f"query {param.get('name')}={param.get('value', '')}")
+        alternatives.append(" ".join(parts) or json.dumps(match, sort_keys=True))
+    return " | ".join(alternatives) or "(no matches)"

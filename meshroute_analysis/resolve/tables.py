@@ -1,0 +1,107 @@
+"""The frames of a :class:`~.resolution.Resolution`: proxies, routes, backends.
+
+Columns exist even when a frame is empty.  Rows of one routing signature are built once and joined to
+every source group that shares it, so the cost of a frame follows the number of distinct shapes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..model import tags_str
+from .decide import Decision
+from .engine import Engine
+
+PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "line"]
+ROUTE_COLUMNS = [
+    "mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "policy_keys",
+    "forwards", "status", "reason", "trafficroute", "backend_count",
+]
+BACKEND_COLUMNS = [
+    "mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags",
+    "backend_tags_str", "weight", "share", "route", "route_matches", "in_split", "backend_protocol",
+    "endpoints", "external", "cluster", "note",
+]
+
+_ROUTE_PAIR = ROUTE_COLUMNS[2:3] + ROUTE_COLUMNS[4:]
+_BACKEND_PAIR = BACKEND_COLUMNS[2:]
+
+
+def proxies_frame(engine: Engine) -> pd.DataFrame:
+    rows = []
+    for group in engine.groups:
+        for p in group.proxies:
+            rows.append((group.mesh, p.name, group.name, str(p.origin), p.group_name or p.name, p.file, p.line))
+    return pd.DataFrame(rows, columns=PROXY_COLUMNS)
+
+
+def route_row(d: Decision) -> tuple:
+    return (
+        d.destination, d.protocol, d.route_type,
+        tuple(p.name for p in d.policies), tuple(p.key for p in d.policies),
+        d.forwards, d.status, d.reason,
+        d.trafficroute.name if d.trafficroute is not None else None,
+        sum(1 for b in d.backends if b.in_split),
+    )
+
+
+def backend_rows(d: Decision) -> list[tuple]:
+    rows = []
+    for b in d.backends:
+        tags = dict(b.tags)
+        label = b.name + ("{" + tags_str(b.tags) + "}" if b.tags else "")
+        rows.append((
+            d.destination, label, d.route_type, b.kind, b.name, tags, tags_str(b.tags), b.weight, b.share,
+            b.route, b.route_matches, b.in_split, b.protocol, b.endpoints, b.external, b.cluster, b.note,
+        ))
+    return rows
+
+
+def _decision_rows(engine: Engine, build) -> tuple[list[tuple], list[np.ndarray]]:
+    """Rows of every distinct decision (built once, however many pairs share it) and, per signature, the
+    row positions of its pairs in destination order."""
+    rows: list[tuple] = []
+    where: dict[int, tuple[int, int]] = {}
+    per_sig: list[np.ndarray] = []
+    for sig in engine.signatures:
+        positions: list[int] = []
+        for d in sig.decisions:
+            span = where.get(id(d))
+            if span is None:
+                built = build(d)
+                span = where[id(d)] = (len(rows), len(built))
+                rows.extend(built)
+            positions.extend(range(span[0], span[0] + span[1]))
+        per_sig.append(np.asarray(positions, dtype=np.int64))
+    return rows, per_sig
+
+
+def _joined(engine: Engine, build, pair_columns: list[str], columns: list[str]) -> pd.DataFrame:
+    """One block of rows per group: its signature's rows, with the group's mesh, name and size."""
+    rows, per_sig = _decision_rows(engine, build)
+    if not rows or not engine.groups:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    unique = pd.DataFrame(rows, columns=pair_columns)
+    blocks = [per_sig[s] for s in engine.group_signature]
+    frame = unique.take(np.concatenate(blocks)).reset_index(drop=True)
+    per_group = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
+    frame["mesh"] = np.repeat(np.array([g.mesh for g in engine.groups], dtype=object), per_group)
+    frame["source"] = np.repeat(np.array([g.name for g in engine.groups], dtype=object), per_group)
+    if "proxies" in columns:
+        frame["proxies"] = np.repeat(np.array([g.size for g in engine.groups], dtype=np.int64), per_group)
+    return frame[columns]
+
+
+def routes_frame(engine: Engine) -> pd.DataFrame:
+    frame = _joined(engine, lambda d: [route_row(d)], _ROUTE_PAIR, ROUTE_COLUMNS)
+    if not frame.empty:
+        frame["forwards"] = frame["forwards"].astype(bool)
+    return frame
+
+
+def backends_frame(engine: Engine) -> pd.DataFrame:
+    frame = _joined(engine, backend_rows, _BACKEND_PAIR, BACKEND_COLUMNS)
+    if not frame.empty:
+        frame["share"] = frame["share"].astype(float)
+    return frame
