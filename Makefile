@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/meshroute summary $(DEMO)
+	$(BIN)/meshroute audit $(DEMO)
+	$(BIN)/meshroute resolve $(DEMO)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

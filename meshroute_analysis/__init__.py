@@ -11,16 +11,21 @@ them on first use.
 
 from __future__ import annotations
 
+from .audit import audit
 from .errors import InputError, MeshrouteError, UsageError
 from .repo import PolicyRepo, load_repo
+from .resolve import Resolution, resolve
 
 __all__ = [
     "InputError",
     "MeshrouteError",
     "PolicyRepo",
+    "Resolution",
     "UsageError",
     "__version__",
+    "audit",
     "load_repo",
+    "resolve",
 ]
 
 __version__ = "0.1.0"

@@ -3,16 +3,25 @@
 Exit codes (sysexits, as istioctl uses them): 0 clean, 1 internal error, 64 usage, 65 unreadable input,
 79 findings at or above the failure threshold.  Machine output goes to stdout, human notes to stderr,
 and the exit code never depends on the output format.
+
+Unreadable input: a path that does not exist is 65 for every subcommand.  Files or YAML documents that
+cannot be parsed (``repo.documents`` status ``error``, finding MRA001) are 65 too, unless other findings
+already decide the exit code (79), as ``istioctl analyze`` does; ``--skip MRA001`` accepts them.
+``resolve`` and ``explain`` still write their output for the documents that could be read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
+import pandas as pd
+
+from . import frames
 from .errors import InputError, UsageError
 from .repo import PolicyRepo, load_repo
 
@@ -42,6 +51,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="what the loader found: documents by status, policies, proxies, services")
     _add_input_options(p)
     p.add_argument("-o", "--output", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("audit", help="coded findings (MRA###) with file, line and field; exit 79 at --fail-on")
+    _add_input_options(p)
+    p.add_argument("-o", "--output", choices=("table", "json", "csv", "sarif"), default="table")
+    p.add_argument("--fail-on", choices=("info", "warning", "error"), default="error",
+                   help="the lowest severity that fails the run with exit 79 (default: error)")
+    p.add_argument("--skip", action="append", default=[], metavar="CODE[=GLOB]",
+                   help="drop findings of CODE (for policies whose key or name matches GLOB); repeatable, comma-separated")
+    p.add_argument("--sarif-root", metavar="DIR",
+                   help="make SARIF URIs relative to DIR (default: the current directory, i.e. run from the repository root)")
+
+    p = sub.add_parser("resolve", help="which route wins for every (source, destination) and where the traffic goes")
+    _add_input_options(p)
+    p.add_argument("-o", "--output", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--backends", action="store_true", help="one row per backend (res.backends) instead of per pair")
+
+    p = sub.add_parser("explain", help="the step-by-step why of one (source, destination) pair")
+    _add_input_options(p)
+    p.add_argument("--source", required=True, help="a source group or one of its proxies")
+    p.add_argument("--destination", required=True, help="a destination service (kuma.io/service)")
+
+    p = sub.add_parser("rules", help="the finding codes: code, severity, title, description")
+    p.add_argument("-o", "--output", choices=("table", "json", "csv", "markdown"), default="table")
     return parser
 
 
@@ -62,7 +94,162 @@ def _summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"summary": _summary}
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of a frame cell: tuples become lists, NaN/NA become null."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _write_frame(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump([{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")], out, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        frame.to_csv(out, index=False, lineterminator="\n")
+    elif frame.empty:
+        out.write("(no rows)\n")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
+                               "display.max_colwidth", 80):
+            out.write(frame.to_string(index=False) + "\n")
+
+
+def _parse_failures(repo: PolicyRepo, err: TextIO) -> int:
+    bad = repo.documents[repo.documents["status"] == "error"]
+    for row in bad.itertuples():
+        err.write(f"{row.file}:{row.line}: {row.reason}\n")
+    return len(bad)
+
+
+def _mesh_filter(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
+    return frame if mesh is None or frame.empty else frame[frame["mesh"] == mesh].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------ audit
+
+
+def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from . import __version__
+    from .audit import at_or_above, audit, parse_skips, to_sarif
+
+    skips, unknown = parse_skips(args.skip)
+    if unknown:
+        err.write(f"meshroute: warning: unknown finding code(s) in --skip, ignored: {', '.join(unknown)} "
+                  "(see 'meshroute rules')\n")
+    repo = _load(args)
+    findings = audit(repo, skip=skips, mesh=args.mesh)
+    if args.output == "sarif":
+        json.dump(to_sarif(findings, root=args.sarif_root, tool_version=__version__), out, indent=2)
+        out.write("\n")
+    elif args.output == "table":
+        _write_findings_table(findings, out)
+    else:
+        _write_frame(findings, args.output, out)
+    return _audit_exit(findings, args.fail_on, err)
+
+
+def _write_findings_table(findings: pd.DataFrame, out: TextIO) -> None:
+    """Compiler-style lines (``file:line: severity CODE [field] message``) that editors and CI logs link."""
+    for row in findings.itertuples(index=False):
+        where = f"{row.file}:{row.line}" if row.file else "(no file)"
+        field = f" [{row.path}]" if row.path else ""
+        out.write(f"{where}: {row.severity} {row.code}{field} {row.message}\n")
+
+
+def _audit_exit(findings: pd.DataFrame, fail_on: str, err: TextIO) -> int:
+    counts = findings["severity"].value_counts().to_dict() if not findings.empty else {}
+    suppressed = findings.attrs.get("suppressed", 0)
+    parse_failures = int((findings["code"] == "MRA001").sum()) if not findings.empty else 0
+    failing = at_or_above_threshold(findings, fail_on)
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    extra = f"; {suppressed} suppressed" if suppressed else ""
+    if findings.empty:
+        err.write(f"No findings{extra}.\n")
+    else:
+        err.write(f"{len(findings)} finding(s): {summary}{extra}.\n")
+    if not failing.empty:
+        err.write(f"Failing: {len(failing)} finding(s) at or above {fail_on!r} (exit {EXIT_FINDINGS}).\n")
+        return EXIT_FINDINGS
+    if parse_failures:
+        err.write(f"{parse_failures} file(s)/document(s) could not be parsed (MRA001; exit {EXIT_INPUT}).\n")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def at_or_above_threshold(findings: pd.DataFrame, fail_on: str) -> pd.DataFrame:
+    """Findings that fail the run: at or above ``fail_on``, except MRA001 (unreadable input), which decides
+    exit 65 instead."""
+    from .audit import at_or_above
+
+    hits = at_or_above(findings, fail_on)
+    return hits[hits["code"] != "MRA001"] if not hits.empty else hits
+
+
+# ------------------------------------------------------------------------------------------ resolve
+
+
+def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .resolve import resolve
+
+    repo = _load(args)
+    res = resolve(repo)
+    frame = _mesh_filter(res.backends if args.backends else res.routes, args.mesh)
+    if args.output == "table":
+        # A terminal table keeps the contract's columns; json and csv carry every column.
+        frame = frame[list(frames.RES_BACKENDS if args.backends else frames.RES_ROUTES)]
+    _write_frame(frame, args.output, out)
+    return EXIT_INPUT if _parse_failures(repo, err) else EXIT_OK
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .resolve import UnknownNameError, resolve
+
+    repo = _load(args)
+    res = resolve(repo)
+    mesh = args.mesh or _mesh_of(res, args.source)
+    try:
+        explanation = res.explain(args.source, args.destination, mesh=mesh)
+    except UnknownNameError as exc:
+        raise UsageError(f"meshroute explain: {exc}") from None
+    out.write(str(explanation) + "\n")
+    return EXIT_INPUT if _parse_failures(repo, err) else EXIT_OK
+
+
+def _mesh_of(res: Any, source: str) -> str:
+    """The mesh of ``source`` when it is in exactly one mesh, else Kuma's ``default``."""
+    proxies = res.proxies
+    meshes = set(proxies.loc[(proxies["source"] == source) | (proxies["proxy"] == source), "mesh"])
+    return meshes.pop() if len(meshes) == 1 else "default"
+
+
+# ------------------------------------------------------------------------------------------ rules
+
+
+def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .audit import CODES, codes_markdown
+
+    if args.output == "markdown":
+        out.write(codes_markdown())
+        return EXIT_OK
+    rows = [(c.code, c.severity, c.group, c.title, c.description, c.help_uri) for c in CODES.values()]
+    frame = pd.DataFrame(rows, columns=["code", "severity", "concern", "title", "description", "help"])
+    if args.output == "table":
+        frame = frame[["code", "severity", "concern", "title"]]
+    _write_frame(frame, args.output, out)
+    return EXIT_OK
+
+
+_COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain": _explain, "rules": _rules}
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

@@ -1,0 +1,154 @@
+"""The one ordered table of finding codes.
+
+Codes are stable and never reused: a retired rule keeps its row (``retired=True``) so that suppressions and
+SARIF alerts that name it keep meaning what they meant.  Groups of a hundred by concern:
+
+====  ========================================================
+0xx   input (files that could not be read, missing inventory)
+1xx   Kuma 2.5 validation and what it lets through
+2xx   references (services, subsets, proxies that do not exist)
+3xx   traffic and splits (where connections actually go)
+4xx   route-type interplay (MeshTCPRoute / MeshHTTPRoute / TrafficRoute)
+5xx   version and portability (2.5 versus the seed page, Kubernetes versus Universal)
+9xx   hygiene (dead policies, migration hints)
+====  ========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+__all__ = ["CODES", "Code", "SEVERITIES", "code", "severity_rank"]
+
+#: Severity levels in increasing order (istioctl: Info < Warning < Error).
+SEVERITIES = ("info", "warning", "error")
+
+#: Where the README documents the codes; each code has the anchor ``#mra###``.
+DOCS_PAGE = "docs/findings.md"
+INFORMATION_URI = "https://github.com/meshroute/meshroute_analysis"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    severity: str
+    title: str
+    description: str
+    retired: bool = False
+
+    @property
+    def anchor(self) -> str:
+        """The anchor of this code's section in ``docs/findings.md`` (GitHub lowercases headings)."""
+        return self.code.lower()
+
+    @property
+    def group(self) -> str:
+        return _GROUPS[self.code[3]]
+
+    @property
+    def help_uri(self) -> str:
+        return f"{INFORMATION_URI}/blob/main/{DOCS_PAGE}#{self.anchor}"
+
+
+_GROUPS = {
+    "0": "input",
+    "1": "validation",
+    "2": "references",
+    "3": "traffic",
+    "4": "route-type interplay",
+    "5": "version and portability",
+    "9": "hygiene",
+}
+
+_TABLE = (
+    Code("MRA001", "error", "YAML document could not be read",
+         "A file or YAML document could not be read or parsed, so the policies in it are missing from every "
+         "other check. The CLI exits 65 (unreadable input) for these unless other findings already decide the "
+         "exit code (79)."),
+    Code("MRA002", "info", "Mesh has no inventory",
+         "The repository holds policies for a mesh but no Dataplanes, Kubernetes workloads or ExternalServices "
+         "for it. Proxies and services are inferred from the policies, so checks that need an inventory "
+         "(unknown services, subsets without endpoints, targetRefs that select nothing) are skipped for it."),
+    Code("MRA101", "error", "Policy fails Kuma 2.5 validation",
+         "Kuma 2.5.11 rejects the policy (the admission webhook or `kumactl apply` fails), so none of it "
+         "applies. One finding per violation, with Kuma's field path and message."),
+    Code("MRA102", "warning", "MeshServiceSubset backendRef without tags",
+         "The seed page says `tags` must be specified with kind MeshServiceSubset, but Kuma 2.5 accepts a "
+         "subset without tags and routes to every endpoint of the service, exactly like kind MeshService."),
+    Code("MRA201", "warning", "backendRef names a service no inventory knows",
+         "No Dataplane, Kubernetes Service or ExternalService of the mesh provides this service. Kuma 2.5 "
+         "still builds a cluster for it, with no endpoints: its share of the connections fails."),
+    Code("MRA202", "warning", "`to` targetRef names a service no inventory knows",
+         "The `to` entry configures an outbound that no proxy of the mesh can have, because no inventory "
+         "provides the service: the entry never applies (or the service name is misspelled)."),
+    Code("MRA203", "warning", "Subset selects no endpoint",
+         "A MeshServiceSubset backendRef (or a TrafficRoute split destination) selects endpoints by tags that "
+         "no endpoint of the service carries. Kuma 2.5 builds the cluster with an empty load assignment, so "
+         "that share of the connections fails."),
+    Code("MRA204", "warning", "Top-level targetRef selects no proxy",
+         "No Dataplane or Kubernetes workload of the mesh has an inbound that the policy's top-level "
+         "targetRef selects (Kuma 2.5 needs one inbound, not Ignored, to carry every required tag), so the "
+         "policy configures nothing."),
+    Code("MRA301", "error", "Every backend weight is 0",
+         "Kuma 2.5 skips backends of weight 0 when it builds a split. When all of them are 0 the split is "
+         "empty: a MeshTCPRoute listener has no tcp_proxy filter or a MeshHTTPRoute route is dropped, and "
+         "the connections go nowhere. (A TrafficRoute with only zero weights fails validation: MRA101.)"),
+    Code("MRA302", "info", "Weight on a lone backend is ignored",
+         "With a single backend Kuma 2.5 sets `tcp_proxy.cluster` (or a single route cluster) and Envoy "
+         "ignores the weight: all the traffic goes to that backend, whatever the number says."),
+    Code("MRA303", "error", "grpc or kafka backend breaks a 2.5 TCP split",
+         "Kuma 2.5.11's MakeTCPSplit accepts only unknown, tcp, http and http2 backends. One grpc or kafka "
+         "backend discards the whole split, the listener has no tcp_proxy filter and every connection of the "
+         "pair fails (fixed in 2.6)."),
+    Code("MRA304", "error", "Traffic of a pair goes nowhere",
+         "The resolver finds no working route for this (source, destination) pair for a reason no more "
+         "specific code reports: no TrafficRoute selects it and no new route configures it, or every "
+         "MeshHTTPRoute route was dropped."),
+    Code("MRA401", "warning", "MeshTCPRoute shadowed by MeshHTTPRoute",
+         "The destination is http, http2 or grpc and a MeshHTTPRoute selecting the same proxy names it, so "
+         "Kuma 2.5 skips the MeshTCPRoute for it (matchingHTTPRuleExist): the MeshTCPRoute entry is ignored."),
+    Code("MRA402", "warning", "MeshTCPRoute takes an outbound from a TrafficRoute",
+         "The MeshTCPRoute listener replaces the one built from a TrafficRoute. Legacy policies (Retry, "
+         "Timeout, TrafficLog, CircuitBreaker, ...) match only routes defined by TrafficRoute, so they stop "
+         "applying to this outbound (seed page, \"Interactions with TrafficRoute\"). Reported when the "
+         "TrafficRoute is written in the repository (a migration in progress), not for the implicit "
+         "`route-all-<mesh>`."),
+    Code("MRA403", "warning", "Destination protocol is unknown",
+         "The endpoints of a destination that a route policy names disagree on `kuma.io/protocol`, lack it, or "
+         "carry an unknown value. Kuma 2.5 then treats the destination as `<unknown>`: a MeshHTTPRoute does "
+         "not take it, MeshTCPRoute does, and L7 features are lost."),
+    Code("MRA501", "error", "MeshGateway targeting is not accepted by Kuma 2.5",
+         "The seed page's \"Gateways\" section describes a top-level `MeshGateway` with `to[].targetRef.kind: "
+         "Mesh`, but the 2.5 validator rejects both (`value is not supported`); MeshTCPRoute supports "
+         "MeshGateway from 2.6."),
+    Code("MRA502", "warning", "Cross-zone backend",
+         "A backendRef selects `kuma.io/zone`. MeshTCPRoute does not support cross-zone traffic before 2.6.0 "
+         "(zone ingress and egress do not learn MeshTCPRoute backends in 2.5)."),
+    Code("MRA503", "warning", "Kubernetes and Universal would order these policies differently",
+         "Two policies of the same type and top-level kind apply to the same proxies and name the same "
+         "destination. Kuma 2.5 merges equal kinds by core name, which is `<name>.<namespace>` on Kubernetes "
+         "and `<name>` on Universal; because '.' sorts after '-', `route` vs `route-2` flips which one wins."),
+    Code("MRA901", "info", "Legacy TrafficRoute",
+         "TrafficRoute is the legacy routing policy. The seed page recommends MeshTCPRoute/MeshHTTPRoute: "
+         "remove TrafficRoutes if no legacy policies are used, else migrate those to MeshRetry/MeshTimeout/"
+         "MeshAccessLog first and then remove the TrafficRoute."),
+    Code("MRA902", "warning", "Policy wins for no pair",
+         "The policy selects proxies, but on every (source, destination) pair it could configure another "
+         "policy or route type wins, or it names no destination those proxies have: it changes no traffic."),
+    Code("MRA903", "warning", "`to` entry wins for no pair",
+         "The policy is in use, but this `to` entry is overridden on every pair it could configure (a later "
+         "policy in merge order, a later entry of the same policy, or another route type wins)."),
+)  # fmt: skip
+
+#: Every code by its id, in table order.
+CODES: Mapping[str, Code] = MappingProxyType({c.code: c for c in _TABLE})
+
+
+def code(code_id: str) -> Code:
+    return CODES[code_id]
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)

@@ -1,0 +1,350 @@
+"""What the rules read: the repository, its resolution (computed once, on first use) and lookups.
+
+Rules never resolve anything themselves: route choice, merge order and selection come from
+:mod:`meshroute_analysis.resolve`, so the audit and the resolver cannot disagree on Kuma's behaviour.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..model import Format, Origin, Policy, Proxy, Service, ToEntry
+from .finding import Finding
+
+if TYPE_CHECKING:
+    from ..repo import PolicyRepo
+    from ..resolve import Resolution
+
+__all__ = ["AuditContext", "Pair"]
+
+TCP = "MeshTCPRoute"
+HTTP = "MeshHTTPRoute"
+TR = "TrafficRoute"
+ROUTE_TYPES = (TCP, HTTP)
+
+#: Legacy policies that match only routes defined by TrafficRoute (seed page, "Interactions with
+#: TrafficRoute"); the loader records them as skipped documents with their kind and mesh.
+LEGACY_CONNECTION_POLICIES = frozenset({
+    "CircuitBreaker", "FaultInjection", "HealthCheck", "RateLimit", "Retry", "Timeout", "TrafficLog", "TrafficTrace",
+})  # fmt: skip
+
+
+class Pair(NamedTuple):
+    """One row of ``res.routes`` as the rules use it."""
+
+    mesh: str
+    source: str
+    destination: str
+    protocol: str
+    route_type: str
+    policy_keys: tuple[str, ...]
+    forwards: bool
+    status: str
+    reason: str
+    trafficroute: str | None
+
+
+class AuditContext:
+    def __init__(self, repo: PolicyRepo, res: Resolution | None = None) -> None:
+        self.repo = repo
+        self.content = repo.content
+        self._res = res
+        #: Results several rules share (e.g. :mod:`.liveness`), computed once per audit.
+        self.memo: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------------------ the resolution
+
+    @property
+    def res(self) -> Resolution:
+        if self._res is None:
+            from ..resolve import resolve
+
+            self._res = resolve(self.repo, default_policies=True)
+        return self._res
+
+    @cached_property
+    def pairs(self) -> tuple[Pair, ...]:
+        routes = self.res.routes
+        cols = list(Pair._fields)
+        return tuple(Pair(*row) for row in routes[cols].itertuples(index=False, name=None))
+
+    @cached_property
+    def pairs_by_destination(self) -> Mapping[tuple[str, str], tuple[Pair, ...]]:
+        out: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+        for p in self.pairs:
+            out[(p.mesh, p.destination)].append(p)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def backends_by_pair(self) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
+        out: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
+        for row in self.res.backends.to_dict("records"):
+            out[(row["mesh"], row["source"], row["destination"])].append(row)
+        return {k: tuple(v) for k, v in out.items()}
+
+    # ------------------------------------------------------------------------------ policies
+
+    @cached_property
+    def policies(self) -> tuple[Policy, ...]:
+        """Policies written in the repository (the implicit defaults are not)."""
+        return self.content.policies
+
+    def route_policies(self, *, valid: bool | None = None) -> Iterator[Policy]:
+        for p in self.policies:
+            if p.type in ROUTE_TYPES and (valid is None or p.valid is valid):
+                yield p
+
+    @cached_property
+    def _by_key(self) -> Mapping[tuple[str, str], Policy]:
+        found = {(p.mesh, p.key): p for p in self.res.default_policies}
+        found.update({(p.mesh, p.key): p for p in self.policies})
+        return found
+
+    def policy(self, mesh: str, key: str) -> Policy | None:
+        return self._by_key.get((mesh, key))
+
+    def trafficroute(self, mesh: str, name: str) -> Policy | None:
+        """A TrafficRoute by the name ``res.routes.trafficroute`` shows (written or implicit)."""
+        for (m, _), p in self._by_key.items():
+            if m == mesh and p.type == TR and p.name == name:
+                return p
+        return None
+
+    @staticmethod
+    def is_implicit(policy: Policy) -> bool:
+        return policy.resource.format is Format.IMPLICIT
+
+    # ------------------------------------------------------------------------------ inventory
+
+    @cached_property
+    def _meshes_with_inventory(self) -> frozenset[str]:
+        meshes = {p.mesh for p in self.content.proxies if p.origin is not Origin.INFERRED}
+        meshes |= {s.mesh for s in self.content.services.values() if not s.inferred and s.endpoints}
+        return frozenset(meshes)
+
+    def has_inventory(self, mesh: str) -> bool:
+        return mesh in self._meshes_with_inventory
+
+    def service(self, mesh: str, name: str | None) -> Service | None:
+        return self.content.services.get((mesh, name or ""))
+
+    def unknown_service(self, mesh: str, name: str | None) -> bool:
+        """No inventory of an inventoried mesh provides ``name`` (a wildcard is never unknown)."""
+        if not name or name == "*" or not self.has_inventory(mesh):
+            return False
+        service = self.service(mesh, name)
+        return service is None or service.inferred
+
+    @cached_property
+    def _protocols(self) -> Mapping[tuple[str, str], tuple[str, str]]:
+        frame = self.repo.services
+        return {(r.mesh, r.service): (r.protocol, r.protocol_source) for r in frame.itertuples()}
+
+    def protocol(self, mesh: str, service: str) -> tuple[str, str]:
+        """The mesh-wide protocol of ``service`` and where it comes from (``repo.services``)."""
+        return self._protocols.get((mesh, service), ("unknown", "not in the inventory"))
+
+    def legacy_documents(self, mesh: str) -> list[tuple[str, str]]:
+        """(kind, name) of legacy connection policies of ``mesh`` found in the files."""
+        return sorted(
+            {(d.kind, d.name or "?") for d in self.content.documents
+             if d.kind in LEGACY_CONNECTION_POLICIES and (d.mesh or "default") == mesh}
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------------------ selection
+
+    @cached_property
+    def _representatives(self) -> Mapping[str, list[tuple[str, Proxy]]]:
+        """Per mesh: (source group, its first proxy).  Proxies of one group share their inbounds, so the
+        first one answers for all of them."""
+        proxies = {(p.mesh, p.name): p for p in self.content.proxies}
+        out: dict[str, list[tuple[str, Proxy]]] = defaultdict(list)
+        seen: set[tuple[str, str]] = set()
+        for row in self.res.proxies.itertuples():
+            key = (row.mesh, row.source)
+            proxy = proxies.get((row.mesh, row.proxy))
+            if key in seen or proxy is None:
+                continue
+            seen.add(key)
+            out[row.mesh].append((row.source, proxy))
+        return out
+
+    @cached_property
+    def _selected(self) -> dict[int, tuple[tuple[str, Proxy], ...]]:
+        return {}
+
+    def selected(self, policy: Policy) -> tuple[tuple[str, Proxy], ...]:
+        """(source group, representative proxy) of every group the policy's top-level targetRef selects,
+        with Kuma 2.5's selection (``resolve.selection``: one inbound, not Ignored, carries every tag)."""
+        found = self._selected.get(id(policy))
+        if found is None:
+            from ..resolve.selection import explain_selection
+
+            semantics = self.res.semantics
+            found = tuple(
+                (source, proxy) for source, proxy in self._representatives.get(policy.mesh, ())
+                if explain_selection(policy, proxy, semantics)[0]
+            )  # fmt: skip
+            self._selected[id(policy)] = found
+        return found
+
+    def selected_sources(self, policy: Policy) -> frozenset[str]:
+        return frozenset(source for source, _ in self.selected(policy))
+
+    @cached_property
+    def _selecting(self) -> Mapping[tuple[str, str, str], tuple[Policy, ...]]:
+        out: dict[tuple[str, str, str], list[Policy]] = defaultdict(list)
+        for policy in self.route_policies(valid=True):
+            for source in sorted(self.selected_sources(policy)):
+                out[(policy.type, policy.mesh, source)].append(policy)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def selecting(self, policy_type: str, mesh: str, source: str) -> tuple[Policy, ...]:
+        """The valid ``policy_type`` policies that select the group ``source``, in merge order."""
+        from ..resolve.selection import order_policies
+
+        return tuple(order_policies(self._selecting.get((policy_type, mesh, source), ()), self.res.semantics))
+
+    @cached_property
+    def _source_locations(self) -> Mapping[tuple[str, str], tuple[str | None, int | None]]:
+        out: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+        for row in self.res.proxies.itertuples():
+            out.setdefault((row.mesh, row.source), (row.file or None, int(row.line) if row.line else None))
+        return out
+
+    def source_location(self, mesh: str, source: str) -> tuple[str | None, int | None]:
+        """File and line of the first proxy of a source group (a Dataplane or a workload)."""
+        return self._source_locations.get((mesh, source), (None, None))
+
+    # ------------------------------------------------------------------------------ entries
+
+    def entry_destination(self, entry: ToEntry) -> str | None:
+        from ..resolve.merge import entry_destination
+
+        return entry_destination(entry, self.res.semantics.to_kinds)
+
+    def items_for(self, policies: Iterable[Policy], destination: str) -> list[tuple[Policy, ToEntry]]:
+        """The ``to`` entries of ``policies`` (already in merge order) that configure ``destination``."""
+        return [(p, e) for p in policies for e in p.to if self.entry_destination(e) == destination]
+
+    def tcp_winner(self, pair: Pair) -> tuple[Policy, ToEntry] | None:
+        """The MeshTCPRoute entry whose backendRefs a pair routed by MeshTCPRoute uses: merge patches
+        replace ``backendRefs`` whole, so the last entry in merge order that sets them wins
+        (``pkg/plugins/policies/core/rules/merge.go``)."""
+        from ..resolve.merge import tcp_entry_conf
+
+        if pair.route_type != TCP:
+            return None
+        policies = [p for p in (self.policy(pair.mesh, k) for k in pair.policy_keys) if p is not None]
+        winner = None
+        for policy, entry in self.items_for(policies, pair.destination):
+            if tcp_entry_conf(entry, pair.destination) is not None:
+                winner = (policy, entry)
+        return winner
+
+    def http_live_entries(self, pair: Pair) -> set[tuple[int, int]]:
+        """(id(policy), entry index) of the MeshHTTPRoute entries that shape a pair routed by
+        MeshHTTPRoute: an entry without rules still claims the destination; otherwise an entry counts
+        when it is the last to set backendRefs for one ``matches`` key (merged by key, later replaces)."""
+        if pair.route_type != HTTP:
+            return set()
+        policies = [p for p in (self.policy(pair.mesh, k) for k in pair.policy_keys) if p is not None]
+        live: set[tuple[int, int]] = set()
+        owner: dict[str, tuple[int, int]] = {}
+        for policy, entry in self.items_for(policies, pair.destination):
+            ident = (id(policy), entry.index)
+            if not entry.http_rules:
+                live.add(ident)
+            for rule in entry.http_rules:
+                if rule.matches not in owner or rule.backend_refs is not None:
+                    owner[rule.matches] = ident
+        return live | set(owner.values())
+
+    # ------------------------------------------------------------------------------ findings
+
+    def finding(
+        self,
+        code: str,
+        policy: Policy,
+        message: str,
+        path: str | None = None,
+        *,
+        pair: Pair | None = None,
+    ) -> Finding:
+        r = policy.resource
+        return Finding(
+            code=code, message=message, file=r.file or None, line=r.line or None, policy=policy.key, path=path,
+            mesh=policy.mesh, source=pair.source if pair else None, destination=pair.destination if pair else None,
+            policy_type=policy.type, policy_name=policy.name,
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------- field paths
+
+
+def spec_prefix(policy: Policy) -> str:
+    """Where ``spec`` lives in the file: Universal legacy policies keep sources/destinations/conf at the
+    top level (the loader moves them under ``spec``), everything else has a ``spec``."""
+    if policy.type in (TR, "TrafficPermission") and policy.resource.format is Format.UNIVERSAL:
+        return ""
+    return "spec."
+
+
+def to_path(index: int) -> str:
+    return f"spec.to[{index}]"
+
+
+def tcp_backend_path(to_index: int, ref_index: int | None = None) -> str:
+    base = f"spec.to[{to_index}].rules[0].default.backendRefs"
+    return base if ref_index is None else f"{base}[{ref_index}]"
+
+
+def http_backend_path(to_index: int, rule_index: int, ref_index: int | None = None) -> str:
+    base = f"spec.to[{to_index}].rules[{rule_index}].default.backendRefs"
+    return base if ref_index is None else f"{base}[{ref_index}]"
+
+
+def name_path(policy: Policy) -> str:
+    return "metadata.name" if policy.resource.format is Format.KUBERNETES else "name"
+
+
+def kind_path(policy: Policy) -> str:
+    return "kind" if policy.resource.format is Format.KUBERNETES else "type"
+
+
+def pair_text(pair: Pair) -> str:
+    return f"{pair.source} -> {pair.destination}"
+
+
+def where(policy: Policy) -> str:
+    if policy.resource.format is Format.IMPLICIT:
+        return "created by the control plane with the mesh"
+    return policy.resource.location
+
+
+def quote_tags(tags: Iterable[tuple[str, str]]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in tags) + "}"
+
+
+class RefSite(NamedTuple):
+    """One backendRef list of a route policy: a MeshTCPRoute ``to`` entry (only ``rules[0]`` counts in
+    2.5, ``To.GetDefault``) or one MeshHTTPRoute rule, with the path of the list."""
+
+    policy: Policy
+    entry: ToEntry
+    rule_index: int
+    refs: tuple  # tuple[BackendRef, ...]
+    path: str
+
+
+def ref_sites(policy: Policy) -> Iterator[RefSite]:
+    for entry in policy.to:
+        if policy.type == TCP and entry.backend_refs is not None:
+            yield RefSite(policy, entry, 0, entry.backend_refs, tcp_backend_path(entry.index))
+        elif policy.type == HTTP:
+            for j, rule in enumerate(entry.http_rules):
+                if rule.backend_refs is not None:
+                    yield RefSite(policy, entry, j, rule.backend_refs, http_backend_path(entry.index, j))

@@ -1,0 +1,113 @@
+"""Which policies and ``to`` entries decide the traffic of at least one pair (shared by MRA902/MRA903).
+
+A MeshTCPRoute entry is live on a pair routed by MeshTCPRoute when it is the last entry in merge order that
+sets backendRefs for the destination (merge patches replace lists whole,
+``pkg/plugins/policies/core/rules/merge.go``); a MeshHTTPRoute entry when it still owns one ``matches`` key
+after merging or claims the destination without rules; a TrafficRoute when it routes some pair.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..model import Policy
+from .context import HTTP, TCP, TR, AuditContext, Pair
+
+__all__ = ["EntryLife", "PolicyLife", "liveness"]
+
+
+@dataclass(slots=True)
+class EntryLife:
+    index: int
+    destination: str | None
+    pairs: int = 0
+    live: int = 0
+    lost: Counter[str] = field(default_factory=Counter)
+
+    def why(self) -> str:
+        if self.destination is None:
+            return "it names no service"
+        if not self.pairs:
+            return f"no proxy the policy selects has an outbound to {self.destination}"
+        parts = [f"{reason} ({n} pair{'s' if n > 1 else ''})" for reason, n in sorted(self.lost.items())]
+        return "; ".join(parts)
+
+
+@dataclass(slots=True)
+class PolicyLife:
+    policy: Policy
+    entries: list[EntryLife]
+    reason: str = ""  # for policies with no entry to judge (TrafficRoute, no `to`)
+
+    @property
+    def live(self) -> bool:
+        return any(e.live for e in self.entries)
+
+
+def _lost_reason(ctx: AuditContext, policy: Policy, index: int, pair: Pair) -> str | None:
+    """None when the entry decides the pair, else why not."""
+    if pair.route_type != policy.type:
+        return f"{pair.route_type if pair.route_type != 'none' else 'no route'} decides {pair.destination} for {pair.source}"
+    if policy.type == TCP:
+        winner = ctx.tcp_winner(pair)
+        if winner is not None and winner[0] is policy and winner[1].index == index:
+            return None
+        if winner is None:
+            return "no entry sets backendRefs"
+        w, we = winner
+        if w is policy:
+            return f"to[{we.index}] of the same policy merges later and replaces it"
+        return f"overridden by {w.key} to[{we.index}], which merges later"
+    if (id(policy), index) in ctx.http_live_entries(pair):
+        return None
+    return "every rule is replaced by a later entry with the same matches"
+
+
+def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
+    sources = ctx.selected_sources(policy)
+    entries = []
+    for entry in policy.to:
+        dest = ctx.entry_destination(entry)
+        life = EntryLife(entry.index, dest)
+        for pair in ctx.pairs_by_destination.get((policy.mesh, dest), ()) if dest else ():
+            if pair.source not in sources:
+                continue
+            life.pairs += 1
+            reason = _lost_reason(ctx, policy, entry.index, pair)
+            if reason is None:
+                life.live += 1
+            else:
+                life.lost[reason] += 1
+        entries.append(life)
+    return PolicyLife(policy, entries, "" if policy.to else "it has no `to` entries (valid in 2.5, a no-op)")
+
+
+def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
+    selected = [p for p in ctx.pairs if p.mesh == policy.mesh and p.trafficroute == policy.name]
+    routed = [p for p in selected if p.route_type == TR and policy.key in p.policy_keys]
+    life = PolicyLife(policy, [EntryLife(0, None, len(selected), len(routed))])
+    if routed:
+        return life
+    if not selected:
+        life.reason = "no (source, destination) pair selects it: its sources/destinations match nothing, or more specific TrafficRoutes win"
+    else:
+        by = Counter(p.route_type for p in selected)
+        life.reason = "it is selected for " + ", ".join(f"{n} pair(s) routed by {t}" for t, n in sorted(by.items()))
+    return life
+
+
+def liveness(ctx: AuditContext) -> list[PolicyLife]:
+    """One :class:`PolicyLife` per valid written route policy that selects some proxy (TrafficRoutes
+    always)."""
+    if "liveness" not in ctx.memo:
+        out = []
+        for policy in ctx.policies:
+            if not policy.valid:
+                continue
+            if policy.type == TR:
+                out.append(_trafficroute_life(ctx, policy))
+            elif policy.type in (TCP, HTTP) and ctx.selected(policy):
+                out.append(_route_policy_life(ctx, policy))
+        ctx.memo["liveness"] = out
+    return ctx.memo["liveness"]

@@ -1,0 +1,33 @@
+"""MRA101: one finding per Kuma 2.5 validation violation (``repo.violations``).
+
+The violations come from :mod:`meshroute_analysis.validate`, a port of 2.5.11's validators
+(``pkg/plugins/policies/meshtcproute/api/v1alpha1/validator.go`` and friends) with Kuma's paths and
+messages.  Violations that a more specific code explains are left to it: a top-level ``MeshGateway`` and
+the ``to`` kind ``Mesh`` that goes with it (MRA501).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..context import AuditContext
+from ..finding import Finding
+from .mra501_meshgateway import gateway_paths
+
+CODE = "MRA101"
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    by_key = {(p.resource.file, p.resource.line, p.key): p for p in ctx.policies}
+    for v in ctx.content.violations:
+        policy = by_key.get((v.file, v.line, v.policy))
+        if policy is not None and v.path in gateway_paths(policy):
+            continue
+        text = (
+            f"{v.policy} is rejected by Kuma 2.5 ({v.path}: {v.message}); the control plane refuses the whole "
+            "policy, so none of it applies"
+        )
+        if policy is None:
+            yield Finding(CODE, text, v.file, v.line or None, policy=v.policy, path=v.path)
+        else:
+            yield ctx.finding(CODE, policy, text, v.path)

@@ -1,0 +1,56 @@
+"""MRA203: a subset (MeshServiceSubset backendRef or TrafficRoute split destination) that selects no
+endpoint of its service.
+
+A subset cluster's load assignment holds the endpoints whose tags contain every ref tag other than
+``kuma.io/service`` (``pkg/xds/cache/cla/cache.go``, ``pkg/xds/topology/outbound.go``); with none, that
+share of the connections fails.  Subsets that name ``kuma.io/zone`` are left to MRA502 (other zones are
+not in the repository), and unknown services to MRA201.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...model import SERVICE_TAG, ZONE_TAG, Tags
+from ..context import TR, AuditContext, quote_tags, ref_sites, spec_prefix
+from ..finding import Finding
+
+CODE = "MRA203"
+
+
+def _selects_nothing(ctx: AuditContext, mesh: str, service: str | None, tags: Tags) -> bool:
+    wanted = {k: v for k, v in tags if k != SERVICE_TAG and v != "*"}
+    if not wanted or ZONE_TAG in wanted or not ctx.has_inventory(mesh) or ctx.unknown_service(mesh, service):
+        return False
+    svc = ctx.service(mesh, service)
+    if svc is None or not svc.endpoints:
+        return False
+    return not any(all(dict(ep.tags).get(k) == v for k, v in wanted.items()) for ep in svc.endpoints)
+
+
+def _message(ctx: AuditContext, key: str, mesh: str, service: str, tags: Tags) -> str:
+    svc = ctx.service(mesh, service)
+    seen = sorted({v for ep in (svc.endpoints if svc else ()) for k, v in ep.tags if k in dict(tags)})
+    have = f" (its endpoints carry {', '.join(seen)})" if seen else ""
+    return (
+        f"{key}: the subset {quote_tags(t for t in tags if t[0] != SERVICE_TAG)} of {service!r} selects none of its "
+        f"{len(svc.endpoints) if svc else 0} endpoint(s){have}; Kuma 2.5 builds the cluster with no endpoints "
+        "and this share of the connections fails"
+    )
+
+
+def check(ctx: AuditContext) -> Iterator[Finding]:
+    for policy in ctx.route_policies(valid=True):
+        for site in ref_sites(policy):
+            for k, ref in enumerate(site.refs):
+                if ref.kind == "MeshServiceSubset" and _selects_nothing(ctx, policy.mesh, ref.name, ref.tags):
+                    text = _message(ctx, policy.key, policy.mesh, ref.name or "", ref.tags)
+                    yield ctx.finding(CODE, policy, text, f"{site.path}[{k}].tags")
+    for policy in ctx.policies:
+        if policy.type != TR or not policy.valid:
+            continue
+        for i, split in enumerate(policy.splits):
+            service = dict(split.destination).get(SERVICE_TAG)
+            if _selects_nothing(ctx, policy.mesh, service, split.destination):
+                text = _message(ctx, policy.key, policy.mesh, service or "", split.destination)
+                yield ctx.finding(CODE, policy, text, f"{spec_prefix(policy)}conf.split[{i}].destination")

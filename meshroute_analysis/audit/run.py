@@ -1,0 +1,68 @@
+"""``audit(repo)``: run every registered rule, drop suppressed findings, return the findings frame."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .codes import CODES
+from .context import AuditContext
+from .finding import Finding, findings_frame
+from .registry import RULES
+from .suppress import Skip, is_suppressed, parse_skips, policy_skips
+
+if TYPE_CHECKING:
+    from ..repo import PolicyRepo
+    from ..resolve import Resolution
+
+__all__ = ["audit", "collect"]
+
+
+def collect(repo: PolicyRepo, res: Resolution | None = None, *, codes: Iterable[str] | None = None) -> list[Finding]:
+    """Every finding of the registered rules (or of ``codes`` only), before suppression."""
+    wanted = set(CODES) if codes is None else set(codes)
+    ctx = AuditContext(repo, res)
+    found: list[Finding] = []
+    for rule in RULES:
+        if rule.code.code in wanted and not rule.code.retired:
+            found.extend(rule.check(ctx))
+    return found
+
+
+def audit(
+    repo: PolicyRepo,
+    res: Resolution | None = None,
+    *,
+    skip: Iterable[str | Skip] = (),
+    mesh: str | None = None,
+) -> pd.DataFrame:
+    """Review a repository as Kuma 2.5 would apply it: one row per finding.
+
+    Columns: code, severity (info|warning|error), message, policy (``<Type>/<core name>``), file, line, path
+    (``spec.to[0].rules[0].default.backendRefs[1].tags``), pair (``source -> destination`` or None), then
+    mesh, title, source, destination, policy_type, policy_name.  Rows are ordered by file, line, code,
+    path and pair.  ``res`` is the repository's resolution (computed with the mesh defaults when None).
+    ``skip`` takes ``CODE`` or ``CODE=GLOB`` strings (see :mod:`.suppress`); policies suppress codes with
+    the ``meshroute.io/skip`` label or annotation.  ``frame.attrs["suppressed"]`` counts what was dropped.
+    """
+    skips: list[Skip] = [s for s in skip if isinstance(s, Skip)]
+    parsed, unknown = parse_skips(s for s in skip if isinstance(s, str))
+    skips.extend(parsed)
+    if unknown:
+        warnings.warn(f"unknown finding code(s) in skip: {', '.join(unknown)}", UserWarning, stacklevel=2)
+    by_policy = policy_skips(repo.content.policies)
+    kept: list[Finding] = []
+    suppressed = 0
+    for finding in collect(repo, res):
+        if mesh is not None and finding.mesh not in (None, mesh):
+            continue
+        if is_suppressed(finding, skips, by_policy):
+            suppressed += 1
+        else:
+            kept.append(finding)
+    frame = findings_frame(kept)
+    frame.attrs["suppressed"] = suppressed
+    return frame

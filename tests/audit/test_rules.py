@@ -1,0 +1,194 @@
+"""Rules on small repositories written for the test, the findings frame and suppression."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import meshroute_analysis as mra
+from meshroute_analysis.audit import COLUMNS, audit
+from meshroute_analysis.frames import FINDINGS
+from meshroute_analysis.resolve import resolve
+
+INVENTORY = """
+type: Mesh
+name: m
+---
+type: Dataplane
+name: web-01
+mesh: m
+networking:
+  address: 10.0.0.1
+  inbound:
+  - port: 80
+    tags: {kuma.io/service: web, kuma.io/protocol: http, app: web}
+  transparentProxying: {redirectPortInbound: 15006, redirectPortOutbound: 15001}
+---
+type: Dataplane
+name: db-01
+mesh: m
+networking:
+  address: 10.0.0.2
+  inbound:
+  - port: 5432
+    tags: {kuma.io/service: db, kuma.io/protocol: tcp, version: v1}
+---
+type: Dataplane
+name: rpc-01
+mesh: m
+networking:
+  address: 10.0.0.3
+  inbound:
+  - port: 9000
+    tags: {kuma.io/service: rpc, kuma.io/protocol: grpc}
+"""
+
+
+def _tcp(name: str, dest: str, refs: str, *, extra_meta: str = "", target: str = "{kind: MeshSubset, tags: {app: web}}") -> str:
+    return f"""
+type: MeshTCPRoute
+name: {name}
+mesh: m
+{extra_meta}spec:
+  targetRef: {target}
+  to:
+  - targetRef: {{kind: MeshService, name: {dest}}}
+    rules:
+    - default:
+        backendRefs: {refs}
+"""
+
+
+@pytest.fixture
+def repo_of(write, tmp_path):
+    def _repo(*docs: str):
+        write("inventory.yaml", INVENTORY)
+        write("policies.yaml", "---\n".join(docs))
+        return mra.load_repo(tmp_path)
+
+    return _repo
+
+
+def _codes(frame) -> list[str]:
+    return sorted(frame["code"])
+
+
+def test_empty_findings_keep_their_columns(repo_of) -> None:
+    findings = audit(repo_of(_tcp("ok", "db", "[{kind: MeshService, name: db}]")))
+    assert findings.empty
+    assert tuple(findings.columns) == COLUMNS
+    assert tuple(findings.columns[: len(FINDINGS)]) == FINDINGS
+
+
+def test_given_resolution_and_repeated_runs_give_the_same_frame(repo_of) -> None:
+    repo = repo_of(_tcp("zero", "db", "[{kind: MeshService, name: db, weight: 0}]"), _tcp("lone", "rpc", "[{kind: MeshService, name: db, weight: 7}]"))
+    first = audit(repo)
+    assert first.equals(audit(repo, resolve(repo)))
+    assert first.equals(audit(repo))
+    assert list(first["code"]) == sorted(first["code"]) or list(first["line"]) == sorted(first["line"])
+
+
+def test_finding_points_at_file_line_field_and_pair(repo_of) -> None:
+    findings = audit(repo_of(_tcp("to-grpc", "db", "[{kind: MeshService, name: db, weight: 50}, {kind: MeshService, name: rpc, weight: 50}]")))
+    row = findings[findings["code"] == "MRA303"].iloc[0]
+    assert row["severity"] == "error"
+    assert row["policy"] == "MeshTCPRoute/to-grpc"
+    assert row["file"].endswith("policies.yaml") and row["line"] == 1
+    assert row["path"] == "spec.to[0].rules[0].default.backendRefs[1]"
+    assert row["pair"] == "web-01 -> db"
+    assert "grpc" in row["message"] and "to-grpc" in row["message"]
+
+
+def test_validation_gives_one_finding_per_violation(repo_of) -> None:
+    repo = repo_of(_tcp("bad", "db", "[{kind: MeshServiceSubset}, {kind: Mesh, name: db}]"))
+    findings = audit(repo)
+    mra101 = findings[findings["code"] == "MRA101"]
+    assert len(mra101) == len(repo.violations) >= 2
+    assert set(mra101["path"]) == set(repo.violations["path"])
+
+
+def test_all_zero_weights_and_lone_weight(repo_of) -> None:
+    findings = audit(repo_of(
+        _tcp("zero", "db", "[{kind: MeshService, name: db, weight: 0}]"),
+        _tcp("lone", "rpc", "[{kind: MeshService, name: rpc, weight: 7}]"),
+    ))
+    assert {"MRA301", "MRA302"} <= set(findings["code"])
+    assert "MRA304" not in set(findings["code"])  # the empty split is MRA301's, not reported twice
+
+
+def test_trafficroute_with_zero_split_is_a_validation_finding(repo_of) -> None:
+    tr = """
+type: TrafficRoute
+name: nowhere
+mesh: m
+sources: [{match: {kuma.io/service: web}}]
+destinations: [{match: {kuma.io/service: db}}]
+conf:
+  split:
+  - {weight: 0, destination: {kuma.io/service: db}}
+"""
+    findings = audit(repo_of(tr))
+    # Kuma's TrafficRoute validator rejects it ("at least one split entry with weight above 0").
+    row = findings[findings["code"] == "MRA101"].iloc[0]
+    assert row["path"] == "conf.split"
+    assert "MRA301" not in set(findings["code"])
+
+
+def test_name_order_flip_on_kubernetes(write, tmp_path) -> None:
+    write("inventory.yaml", INVENTORY.replace("name: m\n", "name: m\n", 1))
+    k8s = """
+apiVersion: kuma.io/v1alpha1
+kind: MeshTCPRoute
+metadata:
+  name: {name}
+  namespace: kuma-system
+  labels: {{kuma.io/mesh: m}}
+spec:
+  targetRef: {{kind: MeshSubset, tags: {{app: web}}}}
+  to:
+  - targetRef: {{kind: MeshService, name: db}}
+"""
+    write("routes.yaml", k8s.format(name="route") + "---" + k8s.format(name="route-2"))
+    findings = audit(mra.load_repo(tmp_path))
+    row = findings[findings["code"] == "MRA503"].iloc[0]
+    # On Kubernetes "route.kuma-system" sorts after "route-2.kuma-system": route wins, route-2 is dead.
+    assert row["policy"] == "MeshTCPRoute/route.kuma-system"
+    assert row["path"] == "metadata.name"
+    dead = findings[findings["code"] == "MRA902"]
+    assert list(dead["policy"]) == ["MeshTCPRoute/route-2.kuma-system"]
+
+
+def test_skip_by_code_glob_and_unknown(repo_of) -> None:
+    repo = repo_of(_tcp("zero", "db", "[{kind: MeshService, name: db, weight: 0}]"), _tcp("lone", "rpc", "[{kind: MeshService, name: rpc, weight: 7}]"))
+    assert "MRA301" not in set(audit(repo, skip=["MRA301"])["code"])
+    assert "MRA302" not in set(audit(repo, skip=["MRA302=lo*"])["code"])
+    assert "MRA302" in set(audit(repo, skip=["MRA302=zero"])["code"])
+    assert "MRA302" not in set(audit(repo, skip=["MRA302=MeshTCPRoute/lone"])["code"])
+    everything = audit(repo, skip=["*"])
+    assert everything.empty and everything.attrs["suppressed"] > 0
+    with pytest.warns(UserWarning, match="MRA999"):
+        audit(repo, skip=["MRA999"])
+
+
+def test_skip_annotation_and_label(repo_of) -> None:
+    annotated = _tcp("zero", "db", "[{kind: MeshService, name: db, weight: 0}]",
+                     extra_meta='labels: {meshroute.io/skip: "MRA301, MRA999"}\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        findings = audit(repo_of(annotated))
+    assert "MRA301" not in set(findings["code"])
+    assert findings.attrs["suppressed"] >= 1
+
+
+def test_mesh_without_inventory_says_so_and_skips_reference_checks(write, tmp_path) -> None:
+    write("p.yaml", _tcp("r", "nowhere", "[{kind: MeshService, name: ghost}]").replace("mesh: m", "mesh: bare"))
+    findings = audit(mra.load_repo(tmp_path))
+    assert "MRA002" in set(findings["code"])
+    assert not {"MRA201", "MRA202", "MRA204"} & set(findings["code"])
+
+
+def test_mesh_filter(repo_of) -> None:
+    repo = repo_of(_tcp("zero", "db", "[{kind: MeshService, name: db, weight: 0}]"))
+    assert audit(repo, mesh="other").empty
+    assert not audit(repo, mesh="m").empty

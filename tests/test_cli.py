@@ -1,0 +1,145 @@
+"""The ``meshroute`` command: through ``main([...])`` and once as the installed console script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meshroute_analysis.cli import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_policies"
+DEFECTS = str(SAMPLES / "one-defect-per-rule")
+CLEAN = str(SAMPLES / "clean")
+DEMO = str(SAMPLES / "kuma-demo")
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("path", [CLEAN, DEMO])
+def test_clean_audit_exits_0_with_pure_stdout(path: str) -> None:
+    code, out, err = run("audit", path)
+    assert code == EXIT_OK
+    assert out == ""
+    assert "No findings" in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "sarif"])
+def test_exit_code_does_not_depend_on_the_format(fmt: str) -> None:
+    code, out, _ = run("audit", DEFECTS, "-o", fmt)
+    assert code == EXIT_FINDINGS
+    if fmt == "json":
+        rows = json.loads(out)
+        assert {r["code"] for r in rows} >= {"MRA101", "MRA303"}
+        assert all(isinstance(r["line"], int) for r in rows)
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert rows and set(rows[0]) >= {"code", "severity", "message", "policy", "file", "line", "path", "pair"}
+    elif fmt == "sarif":
+        assert json.loads(out)["version"] == "2.1.0"
+    else:
+        assert "error MRA301 [spec.to[0].rules[0].default.backendRefs]" in out
+
+
+def test_fail_on_threshold() -> None:
+    migration = str(SAMPLES / "trafficroute-migration")
+    assert run("audit", migration)[0] == EXIT_OK  # warnings and infos only
+    assert run("audit", migration, "--fail-on", "warning")[0] == EXIT_FINDINGS
+    assert run("audit", migration, "--fail-on", "info", "--skip", "MRA402,MRA902")[0] == EXIT_FINDINGS
+    assert run("audit", migration, "--fail-on", "info", "--skip", "MRA402", "--skip", "MRA901,MRA902")[0] == EXIT_OK
+
+
+def test_missing_path_is_65_and_usage_errors_are_64() -> None:
+    assert run("audit", "/nonexistent/policies")[0] == EXIT_INPUT
+    assert run("resolve", "/nonexistent/policies")[0] == EXIT_INPUT
+    assert run("audit", CLEAN, "-o", "yaml")[0] == EXIT_USAGE
+    assert run("audit", CLEAN, "--fail-on", "fatal")[0] == EXIT_USAGE
+    assert run("explain", CLEAN, "--source", "frontend-01")[0] == EXIT_USAGE
+    assert run("frobnicate")[0] == EXIT_USAGE
+
+
+def test_parse_failure_alone_is_65_unless_findings_decide(write, tmp_path) -> None:
+    write("good.yaml", (SAMPLES / "clean" / "universal" / "inventory.yaml").read_text())
+    write("bad.yaml", "type: MeshTCPRoute\nname: x\nspec: {targetRef: {kind: Mesh\n")
+    code, out, err = run("audit", str(tmp_path), "-o", "json")
+    assert code == EXIT_INPUT
+    assert [r["code"] for r in json.loads(out)] == ["MRA001"]
+    assert "could not be parsed" in err
+    assert run("audit", str(tmp_path), "--skip", "MRA001")[0] == EXIT_OK
+    write("worse.yaml", "type: MeshTCPRoute\nname: y\nmesh: clean\nspec:\n  targetRef: {kind: Nope}\n")
+    assert run("audit", str(tmp_path))[0] == EXIT_FINDINGS
+
+
+def test_unknown_skip_code_warns_on_stderr() -> None:
+    code, out, err = run("audit", CLEAN, "--skip", "MRA999")
+    assert code == EXIT_OK and out == ""
+    assert "unknown finding code" in err and "MRA999" in err
+
+
+def test_mesh_filter() -> None:
+    code, out, _ = run("audit", DEFECTS, "--mesh", "orphan", "-o", "json")
+    # only the info MRA002 is about mesh orphan; MRA001 (broken.yaml, no mesh) is kept and decides exit 65
+    assert code == EXIT_INPUT
+    assert {r["code"] for r in json.loads(out)} <= {"MRA002", "MRA001"}
+
+
+def test_resolve_outputs() -> None:
+    code, out, _ = run("resolve", DEMO, "-o", "json", "--mesh", "universal")
+    assert code == EXIT_OK
+    rows = json.loads(out)
+    assert {r["mesh"] for r in rows} == {"universal"}
+    assert any(r["route_type"] == "MeshTCPRoute" and r["destination"] == "backend" for r in rows)
+    code, out, _ = run("resolve", DEMO, "-o", "csv", "--backends", "--mesh", "universal")
+    assert code == EXIT_OK and "share" in out.splitlines()[0]
+    code, out, _ = run("resolve", DEMO)
+    assert code == EXIT_OK and "route_type" in out
+
+
+def test_explain() -> None:
+    code, out, _ = run("explain", DEMO, "--source", "frontend-01", "--destination", "backend", "--mesh", "universal")
+    assert code == EXIT_OK
+    assert "tcp-route-1" in out
+    code, out, err = run("explain", DEMO, "--source", "nobody", "--destination", "backend", "--mesh", "universal")
+    assert code == EXIT_USAGE and "nobody" in err
+
+
+def test_rules_lists_every_code() -> None:
+    from meshroute_analysis.audit import CODES
+
+    code, out, _ = run("rules", "-o", "json")
+    assert code == EXIT_OK
+    assert [r["code"] for r in json.loads(out)] == list(CODES)
+    assert run("rules", "-o", "markdown")[1].startswith("# Finding codes")
+
+
+def test_summary_still_works() -> None:
+    code, out, _ = run("summary", DEMO, "-o", "json")
+    assert code == EXIT_OK and json.loads(out)["policies"] == {"MeshTCPRoute": 4}
+
+
+def test_installed_console_script() -> None:
+    script = Path(sys.executable).parent / "meshroute"
+    if not script.exists():
+        pytest.skip(f"console script not installed next to {sys.executable}")
+    proc = subprocess.run(
+        [str(script), "audit", "sample_policies/one-defect-per-rule", "-o", "sarif"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert proc.returncode == EXIT_FINDINGS, proc.stderr
+    doc = json.loads(proc.stdout)  # stdout is pure SARIF
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
+    assert all(u.startswith("sample_policies/one-defect-per-rule/") for u in uris)
+    assert "finding(s)" in proc.stderr
+    clean = subprocess.run([str(script), "audit", "sample_policies/clean"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert clean.returncode == EXIT_OK and clean.stdout == ""
