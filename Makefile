@@ -16,12 +16,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/meshroute audit $(DEMO)
 	$(BIN)/meshroute resolve $(DEMO)
+	$(BIN)/meshroute report $(DEMO) -o build/report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_resolve.py
+	$(BIN)/python benchmarks/bench_explorer.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -24,8 +24,33 @@ __all__ = [
     "UsageError",
     "__version__",
     "audit",
+    "explore",
     "load_repo",
+    "plot_route_matrix",
+    "plot_split",
+    "plot_splits",
+    "plot_weights",
     "resolve",
+    "write_report",
 ]
 
 __version__ = "0.1.0"
+
+# Plotting, the explorer and the report need matplotlib (and ipywidgets): they load on first use, so that
+# importing the package stays light and never touches pyplot.
+_LAZY = {
+    "explore": "widgets",
+    "plot_route_matrix": "plotting",
+    "plot_split": "plotting",
+    "plot_splits": "plotting",
+    "plot_weights": "plotting",
+    "write_report": "report",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

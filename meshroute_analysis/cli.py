@@ -24,6 +24,7 @@ import pandas as pd
 from . import frames
 from .errors import InputError, UsageError
 from .repo import PolicyRepo, load_repo
+from .report import add_report_subcommand, run_report
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rules", help="the finding codes: code, severity, title, description")
     p.add_argument("-o", "--output", choices=("table", "json", "csv", "markdown"), default="table")
+
+    add_report_subcommand(sub)
     return parser
 
 
@@ -249,7 +252,8 @@ def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain": _explain, "rules": _rules}
+_COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain": _explain, "rules": _rules,
+             "report": run_report}
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

@@ -1,0 +1,460 @@
+"""The review report: findings, the resolved route table and the charts, for a pull request.
+
+``write_report(repo, res, findings, out_dir)`` writes::
+
+    out_dir/
+      report.md        what a reviewer reads in the pull request (relative image links)
+      index.html       the same content, offline (relative images, no external URL, inline CSS)
+      findings.csv     every finding (the findings frame)
+      routes.csv       every resolved (mesh, source, destination)
+      backends.csv     every backend of every pair, with weight and share
+      charts/          route-matrix-<mesh>, splits-<mesh>, weights, each as .png and .svg
+
+The same input gives the same bytes: rows are sorted, nothing carries a date, PNGs are saved without the
+``Software`` chunk, SVGs without ``Date`` and with a fixed ``svg.hashsalt`` (set in a local
+``rc_context`` only, so the caller's rcParams stay untouched), and figures are ``Figure`` objects on the
+Agg canvas, never pyplot's global state.
+
+The document is built once as a list of blocks and rendered twice (Markdown and HTML), so the two
+never disagree.  ``add_report_subcommand`` / ``run_report`` are the ``meshroute report`` subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from . import plotting
+
+__all__ = ["REPORT_FILES", "add_report_subcommand", "run_report", "write_report"]
+
+#: The files every report has (charts come on top of these).
+REPORT_FILES = ("report.md", "index.html", "findings.csv", "routes.csv", "backends.csv")
+
+Progress = Callable[[str], None]
+
+_TABLE_ROWS = 200  # rows of a Markdown/HTML table; the CSVs hold everything
+_SPLIT_BARS = 200  # bars of a splits chart (the chart stays readable at this size)
+_SEVERITIES = ("error", "warning", "info")
+_SVG_SALT = "meshroute-report"
+_DPI = 100
+_ROUTE_COLUMNS = ["mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "forwards",
+                  "status", "reason"]
+_BACKEND_COLUMNS = ["mesh", "source", "destination", "route", "backend", "route_type", "backend_kind",
+                    "backend_name", "backend_tags_str", "weight", "share", "in_split", "note"]
+_FINDING_COLUMNS = ["code", "severity", "message", "policy", "file", "line", "path", "pair"]
+
+
+# ----------------------------------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class _Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Para:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    more: int = 0  # rows left out, with a pointer to the CSV
+    csv: str = ""
+
+
+@dataclass(frozen=True)
+class _Image:
+    alt: str
+    png: str  # relative paths
+    svg: str
+
+
+_Block = _Heading | _Para | _Table | _Image
+
+
+# ----------------------------------------------------------------------------------------------- rendering
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ") or " "
+
+
+def _md_text(text: str) -> str:
+    # Keep reviewers' text literal: no emphasis or HTML from names like a_b_c or <x>.
+    return re.sub(r"([\\`*_<>\[\]])", r"\\\1", text)
+
+
+def _to_markdown(blocks: Sequence[_Block]) -> str:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, _Heading):
+            out += ["#" * block.level + " " + _md_text(block.text), ""]
+        elif isinstance(block, _Para):
+            out += [_md_text(block.text), ""]
+        elif isinstance(block, _Table):
+            out.append("| " + " | ".join(_md_cell(h) for h in block.headers) + " |")
+            out.append("|" + "|".join("---" for _ in block.headers) + "|")
+            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+            if block.more:
+                out.append("")
+                out.append(_md_text(f"… and {block.more} more rows in ") + f"[{block.csv}]({block.csv}).")
+            out.append("")
+        else:
+            out += [f"![{_md_cell(block.alt)}]({block.png})", "", f"[SVG]({block.svg}) · [PNG]({block.png})", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:80em;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.9em}
+th,td{border:1px solid #bbb;padding:0.2em 0.5em;text-align:left;vertical-align:top}
+th{background:#eee} img{max-width:100%;height:auto;border:1px solid #ddd} .more{color:#555}
+""".strip()
+
+
+def _to_html(blocks: Sequence[_Block], title: str) -> str:
+    esc = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{esc(title)}</title>",
+           f"<style>{_CSS}</style>", "</head>", "<body>"]
+    for block in blocks:
+        if isinstance(block, _Heading):
+            out.append(f"<h{block.level}>{esc(block.text)}</h{block.level}>")
+        elif isinstance(block, _Para):
+            out.append(f"<p>{esc(block.text)}</p>")
+        elif isinstance(block, _Table):
+            out.append("<table>")
+            out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in block.headers) + "</tr></thead><tbody>")
+            out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows]
+            out.append("</tbody></table>")
+            if block.more:
+                out.append(f'<p class="more">… and {block.more} more rows in <a href="{esc(block.csv)}">'
+                           f"{esc(block.csv)}</a>.</p>")
+        else:
+            out.append(f'<figure><img src="{esc(block.svg)}" alt="{esc(block.alt)}">'
+                       f'<figcaption><a href="{esc(block.svg)}">SVG</a> · <a href="{esc(block.png)}">PNG</a>'
+                       "</figcaption></figure>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- charts
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "mesh"
+
+
+def _save(fig: Any, base: Path) -> None:
+    """PNG and SVG with deterministic bytes (no Software chunk, no Date, fixed id salt)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT}):
+        fig.savefig(base.with_suffix(".png"), format="png", dpi=_DPI, metadata={"Software": None})
+        fig.savefig(base.with_suffix(".svg"), format="svg", metadata={"Date": None})
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(min(max(width, 5.0), 40.0), min(max(height, 2.5), 60.0)), layout="constrained")
+
+
+def _label_room(labels: Iterable[str]) -> float:
+    """Inches for the widest tick label at about 8 pt (0.6 em per character)."""
+    return max((len(str(s)) for s in labels), default=0) * 8 * 0.6 / 72
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """A resolution-shaped view of filtered frames for the plotting helpers."""
+
+    routes: pd.DataFrame
+    backends: pd.DataFrame
+
+
+def _chart_matrix(frames: _Frames, mesh: str, base: Path) -> None:
+    routes = frames.routes
+    n_rows, n_cols = routes["source"].nunique(), routes["destination"].nunique()
+    width = 0.16 * n_cols + _label_room(routes["source"]) + 3.5
+    height = 0.16 * n_rows + _label_room(routes["destination"]) + 1.5
+    fig = _figure(width, height)
+    plotting.plot_route_matrix(frames, mesh=mesh, ax=fig.subplots())
+    _save(fig, base)
+
+
+def _chart_splits(frames: _Frames, mesh: str, base: Path) -> int:
+    """The splits chart of the mesh's non-trivial pairs (the first 200); returns the pairs drawn."""
+    routes = frames.routes
+    trivial = plotting._trivial_pairs(frames.backends)
+    key = ["mesh", "source", "destination"]
+    keep = routes[~pd.MultiIndex.from_frame(routes[key]).isin(trivial)].sort_values(key).head(_SPLIT_BARS)
+    if keep.empty:
+        return 0
+    labels = (keep["source"] + " → " + keep["destination"]).tolist()
+    fig = _figure(11.0 + _label_room(labels), 0.24 * len(keep) + 1.8)
+    selected = _Frames(keep, frames.backends)
+    plotting.plot_splits(selected, mesh=mesh, ax=fig.subplots())
+    _save(fig, base)
+    return len(keep)
+
+
+def _chart_weights(repo: Any, base: Path) -> bool:
+    backends = repo.backends
+    if backends.empty:
+        return False
+    fig = _figure(9.0 + _label_room(backends["policy"].astype(str) + backends["backend_name"].astype(str)) * 1.3,
+                  0.3 * len(backends) + 1.5)
+    plotting.plot_weights(repo, ax=fig.subplots())
+    _save(fig, base)
+    return True
+
+
+# ----------------------------------------------------------------------------------------------- content
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, columns: Sequence[str], csv: str, headers: Sequence[str] | None = None) -> _Table:
+    shown = frame.head(_TABLE_ROWS)
+    rows = tuple(tuple(_text(v) for v in row) for row in shown[list(columns)].itertuples(index=False))
+    return _Table(tuple(headers or columns), rows, max(0, len(frame) - len(shown)), csv)
+
+
+def _sorted_findings(findings: pd.DataFrame | None) -> pd.DataFrame:
+    if findings is None:
+        return pd.DataFrame(columns=_FINDING_COLUMNS)
+    frame = findings.copy()
+    for c in _FINDING_COLUMNS:
+        if c not in frame.columns:
+            frame[c] = None
+    rank = frame["severity"].map({s: i for i, s in enumerate(_SEVERITIES)}).fillna(len(_SEVERITIES))
+    order = frame.assign(_rank=rank, _file=frame["file"].fillna("").astype(str),
+                         _line=pd.to_numeric(frame["line"], errors="coerce").fillna(0))
+    order = order.sort_values(["_rank", "code", "_file", "_line", "message"], kind="stable")
+    return order.drop(columns=["_rank", "_file", "_line"]).reset_index(drop=True)
+
+
+def _findings_blocks(findings: pd.DataFrame | None, sorted_findings: pd.DataFrame) -> list[_Block]:
+    blocks: list[_Block] = [_Heading(2, "Findings")]
+    if findings is None:
+        return blocks + [_Para("The audit was not run (meshroute_analysis.audit is not available).")]
+    if sorted_findings.empty:
+        return blocks + [_Para("No findings.")]
+    counts = sorted_findings["severity"].value_counts()
+    summary = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in _SEVERITIES)
+    where = [f"{_text(f)}:{_text(line)}" if _text(f) else "" for f, line in zip(sorted_findings["file"], sorted_findings["line"])]
+    shown = sorted_findings.assign(where=where)
+    return blocks + [
+        _Para(f"{len(sorted_findings)} findings: {summary}."),
+        _table(shown, ["severity", "code", "message", "where", "path", "pair"], "findings.csv"),
+    ]
+
+
+def _route_summary(routes: pd.DataFrame) -> _Table:
+    counts = routes.groupby("route_type").size()
+    blocked = routes[~routes["forwards"].astype(bool)].groupby("route_type").size()
+    order = [t for t in plotting.ROUTE_TYPE_STYLES if t in counts.index] + sorted(set(counts.index) - set(plotting.ROUTE_TYPE_STYLES))
+    rows = tuple((t, str(int(counts[t])), str(int(blocked.get(t, 0)))) for t in order)
+    return _Table(("winning route type", "pairs", "forwarding nowhere"), rows)
+
+
+def _split_text(backends: pd.DataFrame) -> pd.Series:
+    """"backend 90%, backend 10%" per pair (per HTTP route: "[route] ...")."""
+    parts: dict[tuple[str, str, str], list[str]] = {}
+    route = backends["route"].fillna("") if "route" in backends.columns else pd.Series("", index=backends.index)
+    for (m, s, d, r, b, share) in zip(backends["mesh"], backends["source"], backends["destination"], route,
+                                      backends["backend"], backends["share"]):
+        prefix = f"[{r}] " if r else ""
+        parts.setdefault((m, s, d), []).append(f"{prefix}{b} {plotting._percent(float(share))}")
+    return pd.Series({k: "; ".join(v) for k, v in parts.items()}, dtype=object)
+
+
+def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts: Path, progress: Progress) -> list[_Block]:
+    slug = _slug(mesh)
+    frames = _Frames(routes, backends)
+    blocks: list[_Block] = [_Heading(3, f"Mesh {mesh}")]
+    n_sources, n_dest = routes["source"].nunique(), routes["destination"].nunique()
+    blocks.append(_Para(f"{n_sources} sources, {n_dest} destinations, {len(routes)} pairs."))
+    blocks.append(_route_summary(routes))
+    progress(f"chart: route matrix of mesh {mesh}")
+    _chart_matrix(frames, mesh, charts / f"route-matrix-{slug}")
+    blocks.append(_Image(f"Winning route type per pair, mesh {mesh}", f"charts/route-matrix-{slug}.png",
+                         f"charts/route-matrix-{slug}.svg"))
+    key = ["mesh", "source", "destination"]
+    trivial = plotting._trivial_pairs(backends)
+    notable = routes[~pd.MultiIndex.from_frame(routes[key]).isin(trivial)].sort_values(key)
+    progress(f"chart: splits of mesh {mesh}")
+    drawn = _chart_splits(frames, mesh, charts / f"splits-{slug}")
+    if drawn:
+        note = f" (the first {drawn} of {len(notable)})" if drawn < len(notable) else ""
+        blocks.append(_Para(f"Pairs whose traffic is split, redirected or goes nowhere{note}; every other pair "
+                            "sends all of its traffic to the destination itself."))
+        blocks.append(_Image(f"Traffic splits, mesh {mesh}", f"charts/splits-{slug}.png", f"charts/splits-{slug}.svg"))
+        splits = _split_text(backends)
+        idx = list(zip(notable["mesh"], notable["source"], notable["destination"]))
+        table = notable.assign(split=[splits.get(k, "") for k in idx])
+        blocks.append(_table(table, ["source", "destination", "route_type", "policies", "split", "status"], "routes.csv",
+                             ["source", "destination", "route type", "policies (merge order)", "split", "status"]))
+    else:
+        blocks.append(_Para("Every pair sends all of its traffic to the destination itself."))
+    return blocks
+
+
+def _overview(repo: Any, res: Any, routes: pd.DataFrame) -> list[_Block]:
+    sources = getattr(repo, "sources", ()) or ()
+    rev = getattr(repo, "rev", None)
+    version = getattr(res, "kuma_version", "2.5")
+    documents = repo.documents
+    status = documents["status"].value_counts() if "status" in documents.columns else pd.Series(dtype=int)
+    docs = ", ".join(f"{int(status.get(s, 0))} {s}" for s in ("loaded", "skipped", "invalid", "error"))
+    lines = [
+        _Heading(1, "Route review" + (f": {', '.join(map(str, sources))}" if sources else "")),
+        _Para(f"Kuma {version} semantics, resolved offline" + (f" at revision {rev}" if rev else "") + ". "
+              f"{len(documents)} documents ({docs}); {len(repo.policies)} route policies; "
+              f"{routes['mesh'].nunique()} meshes; {len(routes[['mesh', 'source']].drop_duplicates())} sources; "
+              f"{len(routes)} pairs."),
+    ]
+    return lines
+
+
+def _csv(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
+    present = [c for c in columns if c in frame.columns]
+    out = frame[present].copy()
+    for c in present:  # tuples and dicts as stable text
+        if out[c].dtype == object:
+            out[c] = out[c].map(_text)
+    out.to_csv(path, index=False, lineterminator="\n")
+
+
+def _progress_for(progress: Progress | bool | None) -> Progress:
+    if callable(progress):
+        return progress
+    if progress is None and sys.stderr.isatty():
+        return lambda message: print(f"meshroute report: {message}", file=sys.stderr, flush=True)
+    return lambda message: None
+
+
+def write_report(
+    repo: Any,
+    res: Any,
+    findings: pd.DataFrame | None,
+    out_dir: str | Path,
+    *,
+    mesh: str | None = None,
+    progress: Progress | bool | None = None,
+) -> Path:
+    """Write the review report of ``repo`` / ``res`` (and the audit's ``findings``, or None when the audit
+    was not run) into ``out_dir`` (created) and return the path of ``report.md``.
+
+    ``mesh`` limits the routes and charts to one mesh.  ``progress`` is a callable that receives one line
+    per step; None prints them on stderr when stderr is a terminal; False is silent.
+    """
+    say = _progress_for(progress)
+    out = Path(out_dir)
+    charts = out / "charts"
+    charts.mkdir(parents=True, exist_ok=True)
+    key = ["mesh", "source", "destination"]
+    routes = res.routes.sort_values(key, kind="stable").reset_index(drop=True)
+    backends = res.backends
+    if mesh is not None:
+        if mesh not in set(routes["mesh"]):
+            from .errors import UsageError
+
+            raise UsageError(f"unknown mesh {mesh!r}; meshes: {', '.join(sorted(set(routes['mesh'])))}")
+        routes = routes[routes["mesh"] == mesh]
+        backends = backends[backends["mesh"] == mesh]
+    sorted_findings = _sorted_findings(findings)
+    blocks: list[_Block] = _overview(repo, res, routes) + _findings_blocks(findings, sorted_findings)
+    blocks.append(_Heading(2, "Routes"))
+    blocks.append(_Para("Which route wins for every (source, destination) pair and where its traffic goes; "
+                        "routes.csv and backends.csv hold every row."))
+    for name in sorted(routes["mesh"].unique()):
+        blocks += _mesh_blocks(name, routes[routes["mesh"] == name], backends[backends["mesh"] == name], charts, say)
+    blocks.append(_Heading(2, "Configured weights"))
+    say("chart: configured weights")
+    if _chart_weights(repo, charts / "weights"):
+        blocks.append(_Image("Configured backendRef weights", "charts/weights.png", "charts/weights.svg"))
+    else:
+        blocks.append(_Para("No policy in the repository configures backendRefs."))
+    say("tables: findings.csv, routes.csv, backends.csv")
+    _csv(sorted_findings, _FINDING_COLUMNS, out / "findings.csv")
+    _csv(routes, _ROUTE_COLUMNS, out / "routes.csv")
+    _csv(backends.sort_values([*key, "backend"], kind="stable") if not backends.empty else backends, _BACKEND_COLUMNS,
+         out / "backends.csv")
+    say("documents: report.md, index.html")
+    report = out / "report.md"
+    report.write_text(_to_markdown(blocks), encoding="utf-8")
+    title = blocks[0].text if isinstance(blocks[0], _Heading) else "Route review"
+    (out / "index.html").write_text(_to_html(blocks, title), encoding="utf-8")
+    say(f"done: {report}")
+    return report
+
+
+# ----------------------------------------------------------------------------------------------- CLI
+
+
+def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``meshroute report PATH... -o DIR`` to the ``meshroute`` subparsers."""
+    p = subparsers.add_parser("report", help="write a review report (Markdown, HTML, CSV, PNG/SVG charts)",
+                              description="Write a review report of the repository: findings, the resolved route "
+                                          "table and charts, as report.md, index.html, CSVs and PNG/SVG charts.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories of policy YAML/JSON; '-' reads stdin")
+    p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
+    p.add_argument("--mesh", help="only this mesh")
+    p.add_argument("-o", "--out-dir", dest="out_dir", default="meshroute-report", metavar="DIR",
+                   help="directory to write (created; default: meshroute-report)")
+    p.add_argument("--fail-on", choices=("info", "warning", "error"), default="error",
+                   help="exit 79 when a finding has this severity or worse (default: error, as audit)")
+    return p
+
+
+def _fails(findings: pd.DataFrame | None, threshold: str | None) -> bool:
+    if threshold is None or findings is None or findings.empty:
+        return False
+    worst = _SEVERITIES.index(threshold)
+    return bool(findings["severity"].isin(_SEVERITIES[: worst + 1]).any())
+
+
+def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The ``report`` subcommand: stdout gets the path of report.md (pure), stderr the human notes."""
+    from .audit import audit
+    from .repo import load_repo
+    from .resolve import resolve
+
+    isatty = getattr(err, "isatty", None)
+    say: Progress | bool = (lambda m: err.write(f"meshroute report: {m}\n")) if isatty and isatty() else False
+    if callable(say):
+        say("loading")
+    repo = load_repo(args.paths, rev=args.rev)
+    if callable(say):
+        say("resolving")
+    res = resolve(repo)
+    if callable(say):
+        say("auditing")
+    findings = audit(repo, res)
+    report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say)
+    out.write(f"{report}\n")
+    n = 0 if findings is None else len(findings)
+    err.write(f"meshroute report: {report} and {report.parent / 'index.html'} written ({n} findings)\n")
+    return 79 if _fails(findings, args.fail_on) else 0

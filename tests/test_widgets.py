@@ -1,0 +1,127 @@
+"""The explorer, headless: set ``.value`` on its widgets and check what was drawn."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import base64  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+import meshroute_analysis as mra  # noqa: E402
+from meshroute_analysis.resolve import resolve  # noqa: E402
+from meshroute_analysis.widgets import Explorer, explore  # noqa: E402
+
+from .test_plotting import PAIR, SAMPLE, V0, V1, bars, write_world  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def demo():
+    repo = mra.load_repo(SAMPLE)
+    return repo, resolve(repo)
+
+
+def widths(ax) -> list[float]:
+    return [round(b.get_width(), 9) for b in bars(ax)]
+
+
+def test_explore_starts_on_the_first_split(demo):
+    repo, _ = demo
+    ex = explore(repo)  # a PolicyRepo is resolved with the defaults
+    assert isinstance(ex, Explorer)
+    assert (ex.mesh.value, ex.source.value, ex.destination.value) == ("default", *PAIR)
+    assert list(ex.mesh.options) == ["default", "redirect", "universal", "universal-redirect"]
+    assert widths(ex.split_ax) == [0.9, 0.1]
+    assert "MeshTCPRoute" in ex.split_ax.get_title()
+    assert "tcp-route-1" in ex.explanation.value and "Final split" in ex.explanation.value
+    assert "mesh default" in ex.matrix_ax.get_title()
+    assert bytes(ex.split_image.value)[:4] == bytes(ex.matrix_image.value)[:4] == b"\x89PNG"
+    assert ex.updates and ex.updates[0][0] == "start"
+
+
+def test_picking_a_pair_redraws(demo):
+    _, res = demo
+    ex = explore(res)
+    ex.destination.value = "frontend_kuma-demo_svc_8080"
+    assert widths(ex.split_ax) == [1.0]
+    assert "TrafficRoute" in ex.split_ax.get_title()
+    assert "route-all-default" in ex.explanation.value
+    ex.source.value = "backend-v1.kuma-demo"
+    assert ex.destination.value == "frontend_kuma-demo_svc_8080"  # kept: the new source reaches it too
+    assert ex.split_ax.get_title().startswith("backend-v1.kuma-demo → frontend_kuma-demo_svc_8080")
+    assert [u[0] for u in ex.updates[-2:]] == ["destination", "source"]
+    assert ex.last_update_seconds > 0
+
+
+def test_switching_mesh_redraws_the_matrix(demo):
+    _, res = demo
+    ex = explore(res)
+    ex.mesh.value = "universal"
+    assert list(ex.source.options) == ["frontend-01"]
+    assert list(ex.destination.options) == ["backend", "external-backend"]
+    assert (ex.source.value, ex.destination.value) == ("frontend-01", "backend")
+    assert "mesh universal" in ex.matrix_ax.get_title()
+    assert [t.get_text() for t in ex.matrix_ax.get_xticklabels()] == ["backend", "external-backend"]
+    assert widths(ex.split_ax) == [0.9, 0.1]
+
+
+def test_what_if_sliders_redraw_without_touching_the_data(demo):
+    repo, res = demo
+    before_res, before_repo = res.backends.copy(), repo.backends.copy()
+    ex = explore(res)
+    assert list(ex.sliders) == [V0, V1]
+    assert [s.value for s in ex.sliders.values()] == [90, 10]
+    assert all(s.disabled for s in ex.sliders.values())
+    ex.sliders[V1].value = 90  # ignored while what-if is off
+    assert widths(ex.split_ax) == [0.9, 0.1]
+    ex.what_if.value = True
+    assert not any(s.disabled for s in ex.sliders.values())
+    assert widths(ex.split_ax) == [0.5, 0.5]
+    assert "what-if" in ex.split_ax.get_title()
+    ex.sliders[V0].value = 30
+    assert widths(ex.split_ax) == [0.25, 0.75]
+    assert ex.weights == {V0: 30.0, V1: 90.0}
+    ex.reset.click()
+    assert [s.value for s in ex.sliders.values()] == [90, 10]
+    assert widths(ex.split_ax) == [0.9, 0.1]
+    ex.what_if.value = False
+    assert "what-if" not in ex.split_ax.get_title()
+    assert res.backends.equals(before_res) and repo.backends.equals(before_repo)
+
+
+def test_what_if_on_http_routes(tmp_path):
+    res = resolve(mra.load_repo(write_world(tmp_path)))
+    ex = explore(res, mesh="demo")
+    ex.source.value = "web-1"
+    ex.destination.value = "api"
+    assert list(ex.sliders) == ["api{version=v2}", "api{version=v1}"]  # one slider per backend
+    assert widths(ex.split_ax) == [1.0, 0.75, 0.25]
+    ex.what_if.value = True
+    ex.sliders["api{version=v1}"].value = 1
+    assert widths(ex.split_ax) == [1.0, 0.5, 0.5]  # the canary route keeps its single backend
+
+
+def test_static_views_for_exports(demo):
+    _, res = demo
+    ex = explore(res)
+    fig = ex.figure()
+    split_ax, matrix_ax = fig.axes[:2]
+    assert widths(split_ax) == [0.9, 0.1]
+    assert "mesh default" in matrix_ax.get_title()
+    bundle = ex._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"])[:4] == b"\x89PNG"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "Explorer" in bundle["text/plain"]
+
+
+def test_unknown_mesh(demo):
+    _, res = demo
+    with pytest.raises(ValueError, match="unknown mesh 'nope'"):
+        explore(res, mesh="nope")
+
+
+def test_benchmark_script_exists():
+    assert (Path(__file__).resolve().parents[1] / "benchmarks" / "bench_explorer.py").is_file()
