@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import os
+from contextlib import contextmanager
 from dataclasses import replace
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from types import MappingProxyType
 
@@ -42,7 +44,23 @@ def load_repo(
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     files = revision_files(given, rev, max_bytes=max_file_bytes) if rev else working_tree_files(given, max_bytes=max_file_bytes)
-    return PolicyRepo(_build_content(files), sources=tuple(str(p) for p in given), rev=rev)
+    with _no_cyclic_gc():
+        content = _build_content(files)
+    return PolicyRepo(content, sources=tuple(str(p) for p in given), rev=rev)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Loading allocates hundreds of thousands of small, acyclic objects that all stay alive; the cyclic
+    collector would walk them again and again (a third of the inventory's time on 50,000 documents)
+    and find nothing to free.  Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_documents(files: Iterable[SourceFile]) -> list[tuple[Document, Resource | None]]:
