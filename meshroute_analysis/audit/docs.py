@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .codes import CODES, SEVERITIES
 
-__all__ = ["codes_markdown"]
+__all__ = ["codes_markdown", "codes_table"]
 
 _INTRO = """\
 # Finding codes
@@ -41,13 +41,20 @@ finding reaches the threshold), `79` findings at or above the threshold. The exi
 """
 
 
-def codes_markdown() -> str:
-    """The code table and one section (anchor ``#mra###``) per code, as Markdown."""
-    lines = [_INTRO, "| code | severity | concern | title |", "| --- | --- | --- | --- |"]
+def codes_table(page: str = "") -> str:
+    """The code table as Markdown, each code linked to its section on ``page`` (this page when empty).
+
+    The README carries ``codes_table("docs/findings.md")``; a test keeps both in step with the registry."""
+    lines = ["| code | severity | concern | title |", "| --- | --- | --- | --- |"]
     for c in CODES.values():
         title = c.title + (" (retired)" if c.retired else "")
-        lines.append(f"| [{c.code}](#{c.anchor}) | {c.severity} | {c.group} | {title} |")
-    lines.append("")
+        lines.append(f"| [{c.code}]({page}#{c.anchor}) | {c.severity} | {c.group} | {title} |")
+    return "\n".join(lines)
+
+
+def codes_markdown() -> str:
+    """The code table and one section (anchor ``#mra###``) per code, as Markdown."""
+    lines = [_INTRO, codes_table(), ""]
     for c in CODES.values():
         lines += [f"### {c.code}", "", f"**{c.title}** · severity `{c.severity}` · {c.group}", "", c.description, ""]
     lines.append(f"Severities, lowest first: {', '.join(SEVERITIES)}.")

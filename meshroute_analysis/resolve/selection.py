@@ -140,8 +140,8 @@ def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics) -> tup
             if semantics.skip_ignored_inbounds and ib.state == "Ignored":
                 ignored_hit = True
                 continue
-            port = f"port {ib.port}" if ib.port is not None else "an inbound"
-            return True, f"{what} selects inbound {port} {format_tags(ib.tags)}"
+            which = f"inbound port {ib.port}" if ib.port is not None else "the inbound"
+            return True, f"{what} selects {which} {format_tags(ib.tags)}"
     if ignored_hit:
         return False, f"{what} only matches inbounds in state Ignored, which never select"
     if not proxy.inbounds:

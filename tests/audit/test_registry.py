@@ -10,6 +10,7 @@ from pathlib import Path
 # The package exports the function ``audit``, which shadows the subpackage as an attribute; import by name.
 rules_pkg = importlib.import_module("meshroute_analysis.audit.rules")
 from meshroute_analysis.audit import CODES, RULES, SEVERITIES, codes_markdown
+from meshroute_analysis.audit.docs import codes_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,3 +47,8 @@ def test_docs_page_is_generated_from_the_table() -> None:
     for code in CODES:
         assert f"### {code}\n" in page
         assert f"](#{code.lower()})" in page
+
+
+def test_readme_carries_the_code_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert codes_table("docs/findings.md") in readme, "README's finding-code table is out of date with the registry"
