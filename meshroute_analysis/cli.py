@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the lowest severity that fails the run with exit 79 (default: error)")
     p.add_argument("--skip", action="append", default=[], metavar="CODE[=GLOB]",
                    help="drop findings of CODE (for policies whose key or name matches GLOB); repeatable, comma-separated")
+    p.add_argument("--help-base-url", metavar="URL",
+                   help="where this project's docs are browsable (e.g. https://github.com/ORG/REPO/blob/main): "
+                        "SARIF rules then link to their section of docs/findings.md")
     p.add_argument("--sarif-root", metavar="DIR",
                    help="make SARIF URIs relative to DIR (default: the current directory, i.e. run from the repository root)")
 
@@ -152,7 +155,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     repo = _load(args)
     findings = audit(repo, skip=skips, mesh=args.mesh)
     if args.output == "sarif":
-        json.dump(to_sarif(findings, root=args.sarif_root, tool_version=__version__), out, indent=2)
+        json.dump(to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url), out, indent=2)
         out.write("\n")
     elif args.output == "table":
         _write_findings_table(findings, out)
@@ -244,7 +247,7 @@ def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.output == "markdown":
         out.write(codes_markdown())
         return EXIT_OK
-    rows = [(c.code, c.severity, c.group, c.title, c.description, c.help_uri) for c in CODES.values()]
+    rows = [(c.code, c.severity, c.group, c.title, c.description, c.help_path) for c in CODES.values()]
     frame = pd.DataFrame(rows, columns=["code", "severity", "concern", "title", "description", "help"])
     if args.output == "table":
         frame = frame[["code", "severity", "concern", "title"]]

@@ -27,7 +27,6 @@ SEVERITIES = ("info", "warning", "error")
 
 #: Where the README documents the codes; each code has the anchor ``#mra###``.
 DOCS_PAGE = "docs/findings.md"
-INFORMATION_URI = "https://github.com/meshroute/meshroute_analysis"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +47,14 @@ class Code:
         return _GROUPS[self.code[3]]
 
     @property
-    def help_uri(self) -> str:
-        return f"{INFORMATION_URI}/blob/main/{DOCS_PAGE}#{self.anchor}"
+    def help_path(self) -> str:
+        """Where this code is documented, relative to the repository root."""
+        return f"{DOCS_PAGE}#{self.anchor}"
+
+    def help_uri(self, base_url: str) -> str:
+        """The documentation as an absolute URL, given where the project's files are served
+        (e.g. ``https://github.com/ORG/REPO/blob/main``)."""
+        return f"{base_url.rstrip('/')}/{self.help_path}"
 
 
 _GROUPS = {

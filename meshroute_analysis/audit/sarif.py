@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from .codes import CODES, INFORMATION_URI
+from .codes import CODES
 
 __all__ = ["SARIF_SCHEMA", "to_sarif"]
 
@@ -34,20 +34,32 @@ def _rule_name(title: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words)
 
 
-def _rules() -> list[dict[str, Any]]:
-    return [
-        {
+def _rules(help_base_url: str | None) -> list[dict[str, Any]]:
+    rules = []
+    for c in CODES.values():
+        # SARIF wants helpUri absolute; without a known home for the docs, the help text names the page.
+        where = c.help_uri(help_base_url) if help_base_url else c.help_path
+        rule: dict[str, Any] = {
             "id": c.code,
             "name": _rule_name(c.title),
             "shortDescription": {"text": c.title},
             "fullDescription": {"text": c.description},
-            "helpUri": c.help_uri,
-            "help": {"text": f"{c.description} See {c.help_uri}", "markdown": f"{c.description}\n\n[{c.code}]({c.help_uri})"},
+            "help": {"text": f"{c.description} See {where}.", "markdown": f"{c.description}\n\nSee [{c.code}]({where})."},
             "defaultConfiguration": {"level": _LEVELS[c.severity]},
             "properties": {"tags": [c.group], "problem.severity": c.severity},
         }
-        for c in CODES.values()
-    ]
+        if help_base_url:
+            rule["helpUri"] = where
+        rules.append(rule)
+    return rules
+
+
+def _driver(tool_version: str, help_base_url: str | None) -> dict[str, Any]:
+    driver: dict[str, Any] = {"name": "meshroute", "version": tool_version, "semanticVersion": tool_version}
+    if help_base_url:
+        driver["informationUri"] = help_base_url
+    driver["rules"] = _rules(help_base_url)
+    return driver
 
 
 def _uri(file: str, root: Path) -> str:
@@ -71,8 +83,17 @@ def _text(value: Any) -> str | None:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
 
-def to_sarif(findings: pd.DataFrame, *, root: str | os.PathLike[str] | None = None, tool_version: str = "0") -> dict[str, Any]:
-    """One SARIF run for ``findings`` (an ``audit()`` frame); URIs relative to ``root`` (default: cwd)."""
+def to_sarif(
+    findings: pd.DataFrame,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    tool_version: str = "0",
+    help_base_url: str | None = None,
+) -> dict[str, Any]:
+    """One SARIF run for ``findings`` (an ``audit()`` frame); URIs relative to ``root`` (default: cwd).
+
+    ``help_base_url`` is where this project's files are browsable (``https://github.com/ORG/REPO/blob/main``);
+    with it, every rule gets an absolute ``helpUri`` to its section of ``docs/findings.md``."""
     base = Path(root).resolve() if root is not None else Path.cwd()
     index = {code: i for i, code in enumerate(CODES)}
     results = []
@@ -106,15 +127,7 @@ def to_sarif(findings: pd.DataFrame, *, root: str | os.PathLike[str] | None = No
         "version": SARIF_VERSION,
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "meshroute",
-                        "informationUri": INFORMATION_URI,
-                        "version": tool_version,
-                        "semanticVersion": tool_version,
-                        "rules": _rules(),
-                    }
-                },
+                "tool": {"driver": _driver(tool_version, help_base_url)},
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,

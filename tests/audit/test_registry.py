@@ -22,7 +22,7 @@ def test_codes_are_well_formed_ordered_and_grouped() -> None:
         assert re.fullmatch(r"MRA\d{3}", c.code)
         assert c.severity in SEVERITIES
         assert c.title and c.description and c.group
-        assert c.help_uri.endswith(f"#{c.code.lower()}")
+        assert c.help_path.endswith(f"#{c.code.lower()}")
 
 
 def test_every_code_has_exactly_one_rule_and_every_rule_a_code() -> None:
