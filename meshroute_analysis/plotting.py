@@ -6,9 +6,8 @@ imports nothing from matplotlib at import time: ``import meshroute_analysis`` mu
 and pyplot is imported only when a helper has to find the current Axes.
 
 Plotting never computes routing semantics: shares, route types and whether a pair forwards are read from
-``res.routes`` / ``res.backends``.  The one piece of arithmetic here is the what-if reweighting of
-:func:`plot_split` (``weights=``), which renormalises the weights of the backends the resolver put in the
-split and touches neither the repository nor the resolution.
+``res.routes`` / ``res.backends``; a what-if (``plot_split(..., weights=)``) asks the resolution to split
+again (``res.reweigh``) and only draws the answer.
 
 Colours hold in greyscale print: every backend gets a (colour, hatch) pair, route types get colours of
 clearly different lightness plus letters on small matrices, and every bar carries a text label.
@@ -149,32 +148,6 @@ def _percent(share: float) -> str:
     return f"{share:.0%}" if share in (0.0, 1.0) or abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%}"
 
 
-# ----------------------------------------------------------------------------------------------- what-if
-
-
-def _reweighted(rows: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """The rows with ``weight`` replaced from ``weights`` (keyed by backend label) and shares renormalised.
-
-    Which backends can carry traffic stays the resolver's answer: backends outside the split for any
-    reason but their weight (a skipped kind, a split dropped for protocol) stay at zero.  A backend left
-    out only because its weight was 0 joins the split when the what-if gives it a weight.
-    """
-    out = rows.copy()
-    unknown = set(weights) - set(out["backend"])
-    if unknown:
-        raise ValueError(f"what-if weights for backends not in this split: {sorted(unknown)}")
-    notes = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
-    eligible = _in_split(out) | notes.str.startswith("weight 0")
-    out["weight"] = [float(weights.get(label, w)) for label, w in zip(out["backend"], out["weight"])]
-    if (out["weight"] < 0).any():
-        raise ValueError("what-if weights must not be negative")
-    out["in_split"] = eligible & (out["weight"] > 0)
-    carried = out["weight"].where(out["in_split"], 0.0)
-    totals = carried.groupby(_route_of(out)).transform("sum")
-    out["share"] = np.where(totals > 0, carried / totals.where(totals > 0, 1.0), 0.0)
-    return out
-
-
 # ----------------------------------------------------------------------------------------------- plot_split
 
 
@@ -268,7 +241,7 @@ def plot_split(
     route, rows = _pair_rows(res, mesh, source, destination)
     styles = backend_styles(res.backends["backend"].astype(str))
     if weights:
-        rows = _reweighted(rows, weights)
+        rows = res.reweigh(rows, weights)  # the resolver re-splits; the chart only draws
     return _draw_split(ax, route, rows, styles, what_if=bool(weights))
 
 

@@ -248,7 +248,7 @@ class Explorer:
             rows = self._rows()
             weights = self.weights
             if weights:
-                rows = plotting._reweighted(rows, weights)
+                rows = self.res.reweigh(rows, weights)
             plotting._draw_split(self.split_ax, index.route(source, destination), rows, self._styles,
                                  what_if=bool(weights))
             if explain:

@@ -216,7 +216,7 @@ def test_plot_split_what_if_reweights_without_touching_the_data(demo):
     assert [round(b.get_width(), 9) for b in bars(ax)] == [0.5, 0.5]
     assert "what-if" in ax.get_title()
     assert res.backends.equals(before_res) and repo.backends.equals(before_repo)
-    with pytest.raises(ValueError, match="not in this split"):
+    with pytest.raises(ValueError, match="not in this pair"):
         plotting.plot_split(res, *PAIR, weights={"other": 1}, ax=new_ax())
     with pytest.raises(ValueError, match="negative"):
         plotting.plot_split(res, *PAIR, weights={V1: -1}, ax=new_ax())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -11,6 +12,7 @@ from .engine import Engine
 from .explain import Explanation, explain_pair
 from .semantics import Semantics, semantics_for
 from .tables import backends_frame, proxies_frame, routes_frame
+from .whatif import reweigh
 
 
 class Resolution:
@@ -61,6 +63,19 @@ class Resolution:
 
     def explain(self, source: str, destination: str, mesh: str = "default") -> Explanation:
         return explain_pair(self._engine, mesh, source, destination)
+
+    def reweigh(self, rows: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+        """One pair's rows of :attr:`backends` as they would be with other weights (backend label →
+        weight), split again by this version's rules; the repository and this resolution are untouched."""
+        return reweigh(rows, weights, self.semantics)
+
+    def what_if(self, source: str, destination: str, weights: Mapping[str, float], *, mesh: str = "default") -> pd.DataFrame:
+        """The backends of (``source``, ``destination``) with ``weights`` in place of the configured ones."""
+        b = self.backends
+        rows = b[(b["mesh"] == mesh) & (b["source"] == source) & (b["destination"] == destination)]
+        if rows.empty:
+            self.explain(source, destination, mesh=mesh)  # raises UnknownNameError naming close matches
+        return self.reweigh(rows, weights)
 
     def __repr__(self) -> str:
         e = self._engine

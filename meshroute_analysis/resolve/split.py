@@ -110,29 +110,40 @@ def make_split(
     route_matches: str = "",
 ) -> SplitResult:
     """``makeSplit`` for one list of backendRefs."""
-    rows: list[Backend] = []
+    rows = [
+        _backend(endpoints, admitted, ref.kind, ref.name or "", ref.tags, ref.effective_weight, route=route, route_matches=route_matches)
+        for ref in refs
+    ]
+    return split_backends(rows, accepted, backend_kinds)
+
+
+def split_backends(rows: Sequence[Backend], accepted: frozenset[str] | None, backend_kinds: frozenset[str] | None) -> SplitResult:
+    """The split rule on backends whose weight, kind and protocol are known, in their order: a kind outside
+    ``backend_kinds`` or a weight of 0 carries nothing; one protocol outside ``accepted`` empties the whole
+    split (``makeSplit``'s early return).  ``None`` skips a check (TrafficRoute splits have neither)."""
+    out: list[Backend] = []
     refusal = ""
-    for ref in refs:
-        name = ref.name or ""
-        weight = ref.effective_weight
-        row = _backend(endpoints, admitted, ref.kind, name, ref.tags, weight, route=route, route_matches=route_matches)
-        if ref.kind not in backend_kinds:
-            rows.append(replace(row, note=f"kind {ref.kind} is not a split target: skipped"))
+    for row in rows:
+        if backend_kinds is not None and row.kind not in backend_kinds:
+            out.append(replace(row, in_split=False, note=f"kind {row.kind} is not a split target: skipped"))
             continue
-        if weight == 0:
-            rows.append(replace(row, note="weight 0: no traffic"))
+        if row.weight == 0:
+            out.append(replace(row, in_split=False, note="weight 0: no traffic"))
             continue
-        if not refusal and row.protocol not in accepted:
+        if not row.name:
+            out.append(replace(row, in_split=False, note="no kuma.io/service: skipped"))
+            continue
+        if accepted is not None and not refusal and row.protocol not in accepted:
             refusal = (
-                f"backend {name} is {row.protocol}, which this split does not accept "
+                f"backend {row.name} is {row.protocol}, which this split does not accept "
                 f"({', '.join(sorted(accepted))}): the whole split is dropped"
             )
-        rows.append(replace(row, in_split=not refusal))
+        out.append(replace(row, in_split=not refusal, note=""))
     if refusal:
-        rows = [replace(r, in_split=False, note=r.note or "split dropped") for r in rows]
-        return SplitResult(_with_shares(rows), False, refusal)
-    forwards = any(r.in_split for r in rows)
-    return SplitResult(_with_shares(rows), forwards, "" if forwards else "no backendRef carries traffic")
+        out = [replace(r, in_split=False, note=r.note or "split dropped") for r in out]
+        return SplitResult(_with_shares(out), False, refusal)
+    forwards = any(r.in_split for r in out)
+    return SplitResult(_with_shares(out), forwards, "" if forwards else "no backendRef carries traffic")
 
 
 def resolve_wildcards(destination: Tags, outbound_tags: Mapping[str, str]) -> dict[str, str]:
@@ -152,15 +163,9 @@ def trafficroute_split(
         service = tags.get(SERVICE_TAG, "")
         subset = tuple(sorted((k, v) for k, v in tags.items() if k != SERVICE_TAG))
         kind = "MeshServiceSubset" if subset else "MeshService"
-        row = _backend(endpoints, admitted, kind, service, subset, split.weight)
-        if split.weight == 0:
-            rows.append(replace(row, note="weight 0: skipped"))
-        elif not service:
-            rows.append(replace(row, note="split without kuma.io/service: skipped"))
-        else:
-            rows.append(replace(row, in_split=True))
-    forwards = any(r.in_split for r in rows)
-    return SplitResult(_with_shares(rows), forwards, "" if forwards else "every split has weight 0")
+        rows.append(_backend(endpoints, admitted, kind, service, subset, split.weight))
+    result = split_backends(rows, None, None)  # no kind or protocol check for TrafficRoute splits
+    return result if result.forwards else replace(result, refusal="no split carries traffic (weight 0 or no kuma.io/service)")
 
 
 def is_catch_all(matches: str) -> bool:
