@@ -8,7 +8,8 @@ never how this proxy routes, so they do not split a group.  Ports and addresses 
 
 A group is named after the smallest ``Proxy.group_name`` (the Dataplane's name, or ``<workload>.<namespace>``
 for Kubernetes replicas).  When two groups would get the same name (replicas that differ, e.g. one pod with
-an Ignored inbound), the later ones get `` (<first proxy name>)`` appended.
+an Ignored inbound), the later ones get `` (<first proxy name>)`` appended, and `` #2``, `` #3``... if even
+that is taken (two proxies of one name in one mesh).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def group_proxies(proxies: Iterable[Proxy]) -> list[SourceGroup]:
     for mesh, name, members in drafts:
         if (mesh, name) in taken:
             name = f"{name} ({members[0].name})"
+        # Proxies of one name in one mesh (a broken inventory) could still collide: count on.
+        base, n = name, 2
+        while (mesh, name) in taken:
+            name, n = f"{base} #{n}", n + 1
         taken.add((mesh, name))
         groups.append(SourceGroup(mesh, name, tuple(members), legacy_tag_sets(members[0]), members[0]))
     return groups

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from meshroute_analysis.content import RepoContent
-from meshroute_analysis.model import Format
+from meshroute_analysis.model import Format, Inbound, Origin, Proxy, Service
 from meshroute_analysis.resolve import STATUSES, Explanation, Resolution, UnknownNameError, resolve
 from meshroute_analysis.resolve.tables import BACKEND_COLUMNS, PROXY_COLUMNS, ROUTE_COLUMNS
 
@@ -140,3 +140,18 @@ def test_explain_finds_a_source_of_the_only_mesh_that_has_it():
     assert res.explain("web-1", "db").mesh == "shop"
     with pytest.raises(KeyError):
         res.explain("web-1", "db", mesh="other")
+
+
+def test_groups_of_proxies_sharing_one_name_stay_distinct():
+    # A broken inventory can hold two proxies of one name in one mesh; each group still gets its own name
+    # and every pair can be explained (found by the never-raises property).
+    proxies = tuple(
+        Proxy("p1", "m", Origin.DATAPLANE, inbounds, None, None, "g")
+        for inbounds in ((), (Inbound(None, ()),), (Inbound(None, (("k", "v"),)),))
+    )
+    content = RepoContent(proxies=proxies, services={("m", "a"): Service("m", "a", ())})
+    res = resolve(content, default_policies=False)
+    names = list(res.proxies["source"])
+    assert len(set(names)) == 3
+    for name in names:
+        assert "a" in str(res.explain(name, "a", mesh="m"))
