@@ -8,6 +8,7 @@ two forms users see (a plain dict in a frame, ``k=v,k2=v2`` for grouping).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -106,6 +107,20 @@ class Resource:
     annotations: Tags
     file: str
     line: int
+    #: The line of every field of a policy document, keyed by its path (``("spec", "to", 0, ...)``);
+    #: only route and legacy policies carry it, for findings that point at the field itself.
+    field_lines: Mapping[tuple[str | int, ...], int] | None = field(default=None, compare=False, repr=False)
+
+    def line_of(self, path: str | None) -> int:
+        """The line of the field at a Kuma-style ``path`` (``spec.to[0].rules[0].default.backendRefs[1]``,
+        ``tags["version"]`` or dotted schema keys), or of its nearest ancestor in the file; the document's
+        line when the path is unknown."""
+        if not path or not self.field_lines:
+            return self.line
+        if self.format is Format.KUBERNETES and self.kind in _LEGACY_KINDS and not path.startswith("spec"):
+            path = "spec." + path  # Kuma's legacy paths start at the spec, which Kubernetes nests under "spec"
+        found = _deepest_line(self.field_lines, _path_tokens(path))
+        return found if found is not None else self.line
 
     @property
     def core_name(self) -> str:
@@ -118,6 +133,46 @@ class Resource:
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}"
+
+
+_LEGACY_KINDS = frozenset({"TrafficRoute", "TrafficPermission"})
+_TOKEN = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([^.\[]+)')
+
+
+def _path_tokens(path: str) -> list[tuple[str, str | int]]:
+    """``spec.to[0].tags["k"]`` as ("key", "spec"), ("key", "to"), ("index", 0), ("key", "tags"), ("quoted", "k")."""
+    tokens: list[tuple[str, str | int]] = []
+    for index, quoted, key in _TOKEN.findall(path):
+        if index:
+            tokens.append(("index", int(index)))
+        elif quoted:
+            tokens.append(("quoted", quoted))
+        elif key:
+            tokens.append(("key", key))
+    return tokens
+
+
+def _deepest_line(lines: Mapping[tuple[str | int, ...], int], tokens: list[tuple[str, str | int]]) -> int | None:
+    """Walk ``tokens`` through ``lines``; dotted keys may hold dots themselves (``tags.kuma.io/service``),
+    so a plain key absorbs following plain tokens until the joined key exists."""
+    at: tuple[str | int, ...] = ()
+    best = lines.get(at)
+    i = 0
+    while i < len(tokens):
+        kind, value = tokens[i]
+        step: str | int | None = None
+        if kind in ("index", "quoted"):
+            step, i = value, i + 1
+        else:
+            joined, j = str(value), i + 1
+            while (*at, joined) not in lines and j < len(tokens) and tokens[j][0] == "key":
+                joined, j = f"{joined}.{tokens[j][1]}", j + 1
+            step, i = joined, j
+        if (*at, step) not in lines:
+            break
+        at = (*at, step)
+        best = lines[at]
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,9 +370,10 @@ class ViolationRecord:
 
     policy: str
     file: str
-    line: int
+    line: int  # the line of the field at ``path`` (or its nearest ancestor)
     path: str
     message: str
+    document_line: int = 0  # the line where the policy's document starts
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,7 +113,9 @@ def _policies(resources: Iterable[Resource]) -> tuple[list[Policy], list[Violati
         found = validate_policy(resource.kind, resource.spec, name=resource.name)
         policy = typed_policy(resource, valid=not found)
         policies.append(policy)
-        violations.extend(ViolationRecord(policy.key, resource.file, resource.line, v.path, v.message) for v in found)
+        violations.extend(
+            ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found
+        )
     return policies, violations
 
 

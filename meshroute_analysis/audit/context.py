@@ -276,7 +276,7 @@ class AuditContext:
     ) -> Finding:
         r = policy.resource
         return Finding(
-            code=code, message=message, file=r.file or None, line=r.line or None, policy=policy.key, path=path,
+            code=code, message=message, file=r.file or None, line=r.line_of(path) or None, policy=policy.key, path=path,
             mesh=policy.mesh, source=pair.source if pair else None, destination=pair.destination if pair else None,
             policy_type=policy.type, policy_name=policy.name,
         )  # fmt: skip

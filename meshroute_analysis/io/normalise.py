@@ -34,6 +34,8 @@ _UNIVERSAL_SPEC_FIELDS = {
     "ExternalService": ("networking", "tags"),
     "MeshGateway": ("selectors", "tags", "conf"),
 }
+_POLICY_KINDS = frozenset({"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute", "TrafficPermission"})
+FieldLines = dict[tuple[str | int, ...], int]
 _UNIVERSAL_META = ("type", "name", "mesh", "labels", "creationTime", "modificationTime")
 
 
@@ -80,19 +82,35 @@ def normalise(file: str, raw: RawDocument) -> Iterator[Recognised | Document]:
     obj = raw.data
     items = _list_items(obj) if isinstance(obj, dict) else None
     if items is None:
-        yield _classify(file, raw.line, raw.index, obj)
+        yield _with_field_lines(_classify(file, raw.line, raw.index, obj), raw.field_lines)
         return
     if not items:
         yield _doc(file, raw.line, raw.index, obj, Status.SKIPPED, "empty list: no items")
         return
     lines = item_lines(raw)
+    item_fields = _split_item_fields(raw.field_lines)
     for position, item in enumerate(items):
         line = lines[position] if position < len(lines) else raw.line
-        found = _classify(file, line, raw.index, item)
+        found = _with_field_lines(_classify(file, line, raw.index, item), item_fields.get(position))
         if isinstance(found, Recognised):
             yield Recognised(found.resource, replace(found.document, item=position))
         else:
             yield replace(found, item=position)
+
+
+def _split_item_fields(lines: FieldLines | None) -> dict[int, FieldLines]:
+    """The field lines of a List, cut into one map per item (paths relative to the item)."""
+    out: dict[int, FieldLines] = {}
+    for path, line in (lines or {}).items():
+        if len(path) >= 2 and path[0] == "items" and isinstance(path[1], int):
+            out.setdefault(path[1], {})[path[2:]] = line
+    return out
+
+
+def _with_field_lines(found: Recognised | Document, lines: FieldLines | None) -> Recognised | Document:
+    if lines is None or not isinstance(found, Recognised) or found.resource.kind not in _POLICY_KINDS:
+        return found
+    return Recognised(replace(found.resource, field_lines=lines), found.document)
 
 
 def _classify(file: str, line: int, index: int, obj: Any) -> Recognised | Document:

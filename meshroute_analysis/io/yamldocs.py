@@ -36,6 +36,7 @@ class RawDocument:
     text: str = ""  # the document's own text, for the rare later need of positions inside it
     text_line: int = 0  # the file line on which ``text`` begins
     items_lines: tuple[int, ...] | None = None  # first line of each ``items`` element, when known
+    field_lines: dict[tuple[str | int, ...], int] | None = None  # per field path, for policy documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +124,21 @@ def _count_nodes(data: Any, budget: int) -> bool:
 
 def parse_document(text: str, start_line: int, index: int) -> RawDocument:
     """One document's text, parsed safely; any failure is an error with its line, never an exception."""
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure Python
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         line, message = _error_text(exc, start_line)
         return RawDocument(index, line, error=f"YAML error: {message}")
     except RecursionError:
         return RawDocument(index, start_line, error="YAML error: nesting too deep to load")
+    finally:
+        loader.dispose()
     if "*" in text and _ALIAS.search(text) and not _count_nodes(data, MAX_NODES):
         return RawDocument(index, start_line, error=f"YAML aliases expand to more than {MAX_NODES:,} nodes; not loaded")
-    return RawDocument(index, start_line, data=data, text=text, text_line=start_line)
+    lines = _field_lines(node, start_line) if node is not None and _wants_field_lines(data) else None
+    return RawDocument(index, start_line, data=data, text=text, text_line=start_line, field_lines=lines)
 
 
 def iter_documents(text: str) -> Iterator[RawDocument]:
@@ -165,7 +171,8 @@ def _whole_stream(text: str) -> list[RawDocument]:
             data = loader.construct_document(node)
             if may_alias and not _count_nodes(data, MAX_NODES):
                 raise yaml.YAMLError("alias expansion")  # let the careful path say which document
-            docs.append(RawDocument(len(docs), line, data, None, text, 1, _items_lines(node, 1)))
+            lines = _field_lines(node, 1) if _wants_field_lines(data) else None
+            docs.append(RawDocument(len(docs), line, data, None, text, 1, _items_lines(node, 1), lines))
     finally:
         loader.dispose()
     return docs
@@ -184,7 +191,47 @@ def _document_by_document(text: str) -> Iterator[RawDocument]:
 def _with_line(doc: RawDocument, content_line: int) -> RawDocument:
     if doc.error is not None:
         return doc  # an error keeps the line where the parser stopped
-    return RawDocument(doc.index, content_line, doc.data, None, doc.text, doc.text_line)
+    return RawDocument(doc.index, content_line, doc.data, None, doc.text, doc.text_line, doc.items_lines, doc.field_lines)
+
+
+#: Documents whose fields findings point into: the policies, and Lists (which may hold them).
+_POLICY_KINDS = frozenset({"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute", "TrafficPermission"})
+
+
+def _is_policy(data: Any) -> bool:
+    return type(data) is dict and (data.get("kind") in _POLICY_KINDS or data.get("type") in _POLICY_KINDS)
+
+
+def _wants_field_lines(data: Any) -> bool:
+    if _is_policy(data):
+        return True
+    items = data.get("items") if type(data) is dict else None
+    return isinstance(items, list) and any(_is_policy(item) for item in items)
+
+
+def _field_lines(node: yaml.Node, text_line: int) -> dict[tuple[str | int, ...], int]:
+    """The 1-based line of every key and sequence item below ``node``, by path; each node is walked once,
+    so aliases cannot make this expand."""
+    lines: dict[tuple[str | int, ...], int] = {(): text_line + node.start_mark.line}
+    seen: set[int] = set()
+    stack: list[tuple[tuple[str | int, ...], yaml.Node]] = [((), node)]
+    while stack:
+        path, current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    child = (*path, key.value)
+                    lines.setdefault(child, text_line + key.start_mark.line)
+                    stack.append((child, value))
+        elif isinstance(current, yaml.SequenceNode):
+            for i, item in enumerate(current.value):
+                child = (*path, i)
+                lines.setdefault(child, text_line + item.start_mark.line)
+                stack.append((child, item))
+    return lines
 
 
 def _items_lines(node: yaml.Node, text_line: int) -> tuple[int, ...] | None:

@@ -94,7 +94,8 @@ def test_finding_points_at_file_line_field_and_pair(repo_of) -> None:
     row = findings[findings["code"] == "MRA303"].iloc[0]
     assert row["severity"] == "error"
     assert row["policy"] == "MeshTCPRoute/to-grpc"
-    assert row["file"].endswith("policies.yaml") and row["line"] == 1
+    # The line of the field itself (the flow list's line), not the document's first line.
+    assert row["file"].endswith("policies.yaml") and row["line"] == 10
     assert row["path"] == "spec.to[0].rules[0].default.backendRefs[1]"
     assert row["pair"] == "web-01 -> db"
     assert "grpc" in row["message"] and "to-grpc" in row["message"]

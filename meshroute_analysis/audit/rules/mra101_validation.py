@@ -20,7 +20,7 @@ CODE = "MRA101"
 def check(ctx: AuditContext) -> Iterator[Finding]:
     by_key = {(p.resource.file, p.resource.line, p.key): p for p in ctx.policies}
     for v in ctx.content.violations:
-        policy = by_key.get((v.file, v.line, v.policy))
+        policy = by_key.get((v.file, v.document_line, v.policy))
         if policy is not None and v.path in gateway_paths(policy):
             continue
         text = (
