@@ -1,7 +1,7 @@
 """Charts of a resolution and of a repository's configured weights, in seaborn's manner.
 
 Every helper takes the data first and everything else by keyword, draws on ``ax`` (or the current Axes
-when ``ax`` is None), returns the Axes, never calls ``plt.show()`` and never changes rcParams.  The module
+when ``ax`` is None), returns the Axes, never shows a window and never changes matplotlib settings.  The module
 imports nothing from matplotlib at import time: ``import meshroute_analysis`` must stay free of pyplot,
 and pyplot is imported only when a helper has to find the current Axes.
 

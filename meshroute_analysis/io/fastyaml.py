@@ -43,7 +43,7 @@ class _Fallback(Exception):
 
 
 class FastSafeLoader(_Base):  # type: ignore[misc, valid-type]
-    """A drop-in safe loader: ``yaml.load(text, Loader=FastSafeLoader)``."""
+    """A drop-in safe loader: pass it as the ``Loader`` of PyYAML's loading functions."""
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is not yaml.ScalarNode:
