@@ -146,7 +146,7 @@ def _mesh_filter(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
 
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from . import __version__
-    from .audit import at_or_above, audit, parse_skips, to_sarif
+    from .audit import audit, parse_skips, to_sarif
 
     skips, unknown = parse_skips(args.skip)
     if unknown:

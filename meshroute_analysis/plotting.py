@@ -191,7 +191,7 @@ def _draw_split(
     labels = [f"[{r}] {b}" if several_routes else str(b) for r, b in zip(rows["_route"], rows["backend"])]
     positions = np.arange(len(rows))[::-1]  # first backend on top, in configuration order
     in_split = _in_split(rows)
-    for y, label, (_, row), carried in zip(positions, labels, rows.iterrows(), in_split):
+    for y, (_, row), carried in zip(positions, rows.iterrows(), in_split, strict=True):
         style = styles.get(str(row["backend"]), {})
         share = float(row["share"])
         ax.barh(y, share, height=0.7, label=str(row["backend"]), linewidth=0.6, **style)
@@ -311,7 +311,7 @@ def plot_splits(
     show_text = fontsize >= 5.5
     axes_width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72.0
     totals: dict[str, float] = {}
-    for y, (label, segments, forwards, status) in zip(positions, bars):
+    for y, (_label, segments, forwards, status) in zip(positions, bars, strict=True):
         left = 0.0
         for backend, share in segments:
             ax.barh(y, share, left=left, height=0.8, linewidth=0.4, **styles.get(backend, {}))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import gc
 import html
 import os
-from contextlib import contextmanager
-from dataclasses import replace
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from types import MappingProxyType
 
@@ -19,7 +19,9 @@ from .content import RepoContent
 from .inventory import build_inventory
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
-from .io.typed import POLICY_KINDS, mesh as typed_mesh, policy as typed_policy
+from .io.typed import POLICY_KINDS
+from .io.typed import mesh as typed_mesh
+from .io.typed import policy as typed_policy
 from .io.yamldocs import decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols

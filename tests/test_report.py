@@ -41,7 +41,7 @@ def files_of(directory: Path) -> dict[str, bytes]:
 def test_report_files_and_same_bytes_twice(demo, tmp_path):
     repo, res = demo
     first = write_report(repo, res, None, tmp_path / "a", progress=False)
-    second = write_report(repo, res, None, tmp_path / "b", progress=False)
+    write_report(repo, res, None, tmp_path / "b", progress=False)
     assert first == tmp_path / "a" / "report.md"
     a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
     assert a == b  # byte for byte, PNG and SVG included

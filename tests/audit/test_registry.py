@@ -7,10 +7,11 @@ import pkgutil
 import re
 from pathlib import Path
 
-# The package exports the function ``audit``, which shadows the subpackage as an attribute; import by name.
-rules_pkg = importlib.import_module("meshroute_analysis.audit.rules")
 from meshroute_analysis.audit import CODES, RULES, SEVERITIES, codes_markdown
 from meshroute_analysis.audit.docs import codes_table
+
+# The package exports the function ``audit``, which shadows the subpackage as an attribute; import by name.
+rules_pkg = importlib.import_module("meshroute_analysis.audit.rules")
 
 ROOT = Path(__file__).resolve().parents[2]
 

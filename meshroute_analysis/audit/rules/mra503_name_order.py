@@ -35,7 +35,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for policy in ctx.route_policies(valid=True):
         if policy.target_ref is not None:
             groups.setdefault((policy.mesh, policy.type, policy.target_ref.kind), []).append(policy)
-    for (mesh, _, kind), policies in sorted(groups.items()):
+    for (_mesh, _, kind), policies in sorted(groups.items()):
         for a, b in combinations(sorted(policies, key=lambda p: p.core_name), 2):
             on_k8s = _winner(a, b, _kubernetes_name)
             on_universal = _winner(a, b, lambda p: p.name)
