@@ -86,7 +86,7 @@ def _patch(**kwargs: Any) -> Any:
     return Patch(**kwargs)
 
 
-def backend_styles(labels: Iterable[str]) -> dict[str, dict[str, str]]:
+def backend_styles(labels: Iterable[str]) -> dict[str, dict[str, Any]]:
     """``{label: {"facecolor", "hatch", "edgecolor"}}`` for backend labels.
 
     A backend's style comes from a hash of its label, so the same backend looks the same in every chart,
@@ -113,7 +113,7 @@ def _fontsize_for(ax: Axes, count: int, *, vertical: bool = True, largest: float
     """A tick-label size that fits ``count`` labels along the Axes' height (or width), between 3 and 9 pt."""
     fig = ax.figure
     box = ax.get_position()
-    width_in, height_in = fig.get_size_inches()
+    width_in, height_in = fig.get_size_inches()  # type: ignore[union-attr]  # our Axes live on a Figure
     span_pt = (box.height * height_in if vertical else box.width * width_in) * 72.0
     return float(max(3.0, min(largest, 0.8 * span_pt / max(count, 1))))
 
@@ -169,7 +169,7 @@ def _pair_rows(res: Any, mesh: str, source: str, destination: str) -> tuple[pd.S
 
 
 def _draw_split(
-    ax: Axes, route: Mapping[str, Any], rows: pd.DataFrame, styles: Mapping[str, Mapping[str, str]], *, what_if: bool
+    ax: Axes, route: Mapping[str, Any], rows: pd.DataFrame, styles: Mapping[str, Mapping[str, Any]], *, what_if: bool
 ) -> Axes:
     """One horizontal bar per backend (per HTTP route), width = share, labelled with backend and percent."""
     route_type = str(route["route_type"])
@@ -309,7 +309,7 @@ def plot_splits(
     n = len(bars)
     fontsize = _fontsize_for(ax, n)
     show_text = fontsize >= 5.5
-    axes_width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72.0
+    axes_width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72.0  # type: ignore[union-attr]
     totals: dict[str, float] = {}
     for y, (_label, segments, forwards, status) in zip(positions, bars, strict=True):
         left = 0.0
@@ -340,7 +340,7 @@ def _split_bars(
 ) -> list[tuple[str, list[tuple[str, float]], bool, str]]:
     """(label, [(backend, share)], forwards, status) per bar, in the routes' order."""
     grouped = {k: g for k, g in rows.groupby(["mesh", "source", "destination"], sort=False)}
-    bars = []
+    bars: list[tuple[str, list[tuple[str, float]], bool, str]] = []
     for route in routes.itertuples(index=False):
         k = (route.mesh, route.source, route.destination)
         label = f"{route.mesh}: " if several_meshes else ""
@@ -365,7 +365,7 @@ def _segment_text(backend: str, share: float, width_pt: float, fontsize: float) 
     return ""
 
 
-def _backend_legend(ax: Axes, totals: Mapping[str, float], styles: Mapping[str, Mapping[str, str]]) -> None:
+def _backend_legend(ax: Axes, totals: Mapping[str, float], styles: Mapping[str, Mapping[str, Any]]) -> None:
     ranked = sorted(totals, key=lambda b: (-totals[b], b))
     handles = [_patch(label=b, linewidth=0.4, **styles.get(b, {})) for b in ranked[:_MAX_LEGEND_BACKENDS]]
     if len(ranked) > _MAX_LEGEND_BACKENDS:

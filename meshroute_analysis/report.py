@@ -328,7 +328,7 @@ def _overview(repo: Any, res: Any, routes: pd.DataFrame) -> list[_Block]:
     documents = repo.documents
     status = documents["status"].value_counts() if "status" in documents.columns else pd.Series(dtype=int)
     docs = ", ".join(f"{int(status.get(s, 0))} {s}" for s in ("loaded", "skipped", "invalid", "error"))
-    lines = [
+    lines: list[_Block] = [
         _Heading(1, "Route review" + (f": {', '.join(map(str, sources))}" if sources else "")),
         _Para(f"Kuma {version} semantics, resolved offline" + (f" at revision {rev}" if rev else "") + ". "
               f"{len(documents)} documents ({docs}); {len(repo.policies)} route policies; "
@@ -443,7 +443,11 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import resolve
 
     isatty = getattr(err, "isatty", None)
-    say: Progress | bool = (lambda m: err.write(f"meshroute report: {m}\n")) if isatty and isatty() else False
+
+    def progress(message: str) -> None:
+        err.write(f"meshroute report: {message}\n")
+
+    say: Progress | bool = progress if isatty and isatty() else False
     if callable(say):
         say("loading")
     repo = load_repo(args.paths, rev=args.rev)

@@ -147,8 +147,8 @@ def _kubernetes(file: str, line: int, index: int, obj: Mapping[str, Any]) -> Rec
     if is_kuma and kind in _TOP_LEVEL_MESH:
         mesh = _str(obj.get("mesh")) or DEFAULT_MESH
     elif is_kuma:
-        mesh = _str(labels.get(MESH_LABEL)) if isinstance(labels, dict) else None
-        mesh = mesh or DEFAULT_MESH
+        labelled = _str(labels.get(MESH_LABEL)) if isinstance(labels, dict) else None
+        mesh = labelled or DEFAULT_MESH
     else:
         mesh = ""  # Kubernetes objects get their mesh from annotations later, in the inventory
     if kind == "Mesh":

@@ -24,7 +24,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model import UNKNOWN, BackendRef
+from ..model import UNKNOWN, BackendRef, Policy
 from .merge import Item, merge_http, merge_tcp
 from .protocols import AdmittedKey, MeshEndpoints
 from .semantics import Semantics
@@ -60,7 +60,7 @@ class Decision:
     backends: tuple[Backend, ...]
     stages: tuple[str, ...]  # what each generator/plugin did, in run order
     merge_steps: tuple[str, ...]
-    trafficroute: object = None  # the selected TrafficRoute Policy, whether or not it won
+    trafficroute: Policy | None = None  # the selected TrafficRoute, whether or not it won
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,7 +93,7 @@ def _selection_lines(engine: Engine, group: SourceGroup, kind: str, matched: Seq
 
 
 def _order_lines(engine: Engine, sig: RoutingSignature) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for kind, matched in ((TCP_TYPE, sig.tcp_policies), (HTTP_TYPE, sig.http_policies)):
         lines.extend(f"{kind} {i + 1}. {p.name}: {order_reason(p, engine.semantics)}" for i, p in enumerate(matched))
     return lines

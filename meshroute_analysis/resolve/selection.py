@@ -127,7 +127,7 @@ def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics) -> tup
         return False, "invalid (fails 2.5 validation), so the control plane never applies it"
     ref = policy.target_ref
     required = required_tags(policy, semantics)
-    if required is None:
+    if required is None or ref is None:
         kind = ref.kind if ref else "(none)"
         return False, f"top-level targetRef kind {kind} cannot select a sidecar in {semantics.version}"
     what = f"targetRef {ref.kind}" + (f" {ref.name}" if ref.name else "") + (

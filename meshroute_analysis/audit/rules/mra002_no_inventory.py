@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...model import Policy
 from ..context import AuditContext
 from ..finding import Finding
 
@@ -16,7 +17,7 @@ CODE = "MRA002"
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
-    first: dict[str, object] = {}
+    first: dict[str, Policy] = {}
     for policy in ctx.policies:
         first.setdefault(policy.mesh, policy)
     for mesh, policy in sorted(first.items()):

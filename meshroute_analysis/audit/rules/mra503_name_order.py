@@ -42,7 +42,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             if on_k8s is on_universal:
                 continue
             shared_sources = ctx.selected_sources(a) & ctx.selected_sources(b)
-            dests = {ctx.entry_destination(e) for e in a.to} & {ctx.entry_destination(e) for e in b.to}
+            dests = {d for e in a.to if (d := ctx.entry_destination(e))} & {d for e in b.to if (d := ctx.entry_destination(e))}
             dests.discard(None)
             if not shared_sources or not dests:
                 continue
