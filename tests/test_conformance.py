@@ -7,7 +7,8 @@ of that proxy's source group: protocol, route_type, policies (names, merge order
 backends (kind, name, tags, weight).
 
 The corpus lives outside the repository (``../shared/conformance`` next to the repo root); when it is
-missing the suite fails loudly instead of passing with nothing checked.
+missing the suite fails loudly instead of passing with nothing checked.  The project's own cases, in the
+same format, live in ``tests/cases/`` and run through the same test.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ CONFORMANCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "confo
 CASES_DIR = CONFORMANCE_DIR / "cases"
 CASES = sorted(CASES_DIR.glob("*.yaml")) if CASES_DIR.is_dir() else []
 EXPECTED_CASE_COUNT = 26
+#: The project's own cases, in the same format (a new case is a new file here).
+OWN_CASES = sorted((Path(__file__).resolve().parent / "cases").glob("*.yaml"))
 
 
 def test_conformance_corpus_is_present() -> None:
@@ -42,7 +45,7 @@ def _expected_backend(entry: dict) -> dict:
     return {"kind": entry["kind"], "name": entry["name"], "tags": entry.get("tags") or None, "weight": entry["weight"]}
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("path", CASES + OWN_CASES, ids=[p.stem for p in CASES + OWN_CASES])
 def test_conformance_case(path: Path, tmp_path: Path) -> None:
     case = yaml.safe_load(path.read_text())
     assert case["kuma_version"] == "2.5"
