@@ -246,6 +246,9 @@ class Policy:
     sources: tuple[Selector, ...] = ()
     destinations: tuple[Selector, ...] = ()
     splits: tuple[Split, ...] = ()
+    #: TrafficRoute ``conf.http[]`` destinations, all entries together: they add clusters (and so count in
+    #: the protocol the generator checks) even though their L7 matches are not modelled.
+    http_splits: tuple[Split, ...] = ()
 
     @property
     def type(self) -> str:
@@ -306,7 +309,8 @@ class Proxy:
     """A data-plane proxy: a Dataplane resource, one replica of a Kubernetes workload, or inferred.
 
     ``outbounds`` is None when the proxy reaches every service of its mesh (transparent proxying,
-    Kubernetes workloads, inferred proxies).  ``group_name`` is what the proxy calls itself when it names
+    Kubernetes workloads, inferred proxies); such a proxy may still list ``extra_outbounds`` of its own,
+    which Kuma keeps beside the virtual ones.  ``group_name`` is what the proxy calls itself when it names
     a group of identical proxies (the workload for Kubernetes replicas).
     """
 
@@ -319,6 +323,7 @@ class Proxy:
     group_name: str = ""
     file: str = ""
     line: int = 0
+    extra_outbounds: tuple[Outbound, ...] = ()
 
     @property
     def transparent(self) -> bool:

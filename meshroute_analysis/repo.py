@@ -218,7 +218,8 @@ class PolicyRepo:
             if shape is None:
                 first = p.inbounds[0].tags if p.inbounds else ()
                 shape = shapes[id(p.inbounds)] = (tags_dict(first), tags_str(first), tuple(tags_dict(i.tags) for i in p.inbounds))
-            outbounds = None if p.outbounds is None else tuple(o.service for o in p.outbounds)
+            listed = p.outbounds if p.outbounds is not None else p.extra_outbounds
+            outbounds = tuple(o.service for o in listed) if listed or p.outbounds is not None else None
             rows.append((p.name, p.mesh, shape[0], p.origin.value, shape[1], p.group_name, shape[2], outbounds, p.transparent, p.file, p.line))
         return frames.make_frame(frames.DATAPLANES, rows)
 

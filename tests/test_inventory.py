@@ -157,3 +157,128 @@ def test_inferred_proxies_only_where_a_mesh_has_no_inventory(write, tmp_path):
         "type: MeshTCPRoute\nname: r\nmesh: default\nspec: {targetRef: {kind: MeshService, name: ghost}}",
     )  # fmt: skip
     assert list(repo.dataplanes["name"]) == ["real"]
+
+
+# ------------------------------------------------------------------ Kubernetes details read from Kuma 2.5.11
+# (pod_converter.go, inbound_converter.go, injector.go, util.go; found by a review against the source)
+
+
+def _pod_deployment(name: str, labels: str, *, annotations: str = "{}", replicas: int = 1, ports: str = "[]") -> str:
+    return f"""
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  replicas: {replicas}
+  template:
+    metadata:
+      labels: {labels}
+      annotations: {annotations}
+    spec:
+      containers: [{{name: app, image: x, ports: {ports}}}]
+"""
+
+
+def test_no_replicas_means_no_endpoints(write, tmp_path):
+    repo = _load(write, tmp_path, NAMESPACE, _deployment("db", "{app: db}", replicas=0), _service("db", "{app: db}", 5432))
+    assert repo.dataplanes.empty
+    assert "db_shop_svc_5432" not in set(repo.services.service)
+
+
+def test_ignored_services_and_unmappable_ports_give_no_inbound(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _pod_deployment("web", "{app: web}", ports="[{name: grpc, containerPort: 9000}]"),
+        _service("web", "{app: web}", 80, "    targetPort: http"),  # names no container port
+        _service("hidden", "{app: web}", 81, annotations='{kuma.io/ignore: "true"}'),
+        _pod_deployment("api", "{app: api}", ports="[{name: http, containerPort: 8080}]"),
+        _service("api", "{app: api}", 80, "    targetPort: http"),
+    )  # fmt: skip
+    # web: a Service selects it but none of its ports maps to a container, so Kuma makes no Dataplane.
+    assert list(repo.dataplanes["name"]) == ["api-0.shop"]
+    assert repo.dataplanes.iloc[0].tags["kuma.io/service"] == "api_shop_svc_80"
+    assert "hidden_shop_svc_81" not in set(repo.services.service)
+
+
+def test_serviceless_pod_keeps_every_label_and_the_namespace(write, tmp_path):
+    repo = _load(write, tmp_path, NAMESPACE, _pod_deployment("job", "{app: job, team.kuma.io/owner: ops, empty: ''}"))
+    tags = repo.dataplanes.iloc[0].tags
+    assert tags == {"app": "job", "team.kuma.io/owner": "ops", "k8s.kuma.io/namespace": "shop",
+                    "kuma.io/service": "job_shop_svc", "kuma.io/protocol": "tcp"}  # fmt: skip
+
+
+def test_injection_from_labels_and_mesh_from_annotations(write, tmp_path):
+    labelled_mesh = """
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels: {kuma.io/sidecar-injection: enabled, kuma.io/mesh: ignored-label}
+  annotations: {kuma.io/mesh: payments}
+"""
+    annotated_only = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: plain, annotations: {kuma.io/sidecar-injection: enabled}}
+"""
+    repo = _load(
+        write, tmp_path, labelled_mesh, annotated_only,
+        _pod_deployment("web", "{app: web}"),
+        _pod_deployment("own", "{app: own}", annotations="{kuma.io/mesh: other}"),
+        _pod_deployment("off", "{app: off, kuma.io/sidecar-injection: disabled}"),
+        _deployment("job", "{app: job}", namespace="plain"),
+    )  # fmt: skip
+    meshes = dict(zip(repo.dataplanes["name"], repo.dataplanes["mesh"], strict=True))
+    assert meshes == {"web-0.shop": "payments", "own-0.shop": "other"}
+
+
+def test_gateway_pods_reachable_services_and_empty_protocol_annotation(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _pod_deployment("kong", "{app: kong}", annotations="{kuma.io/gateway: enabled}"),
+        _service("kong", "{app: kong}", 80, "    appProtocol: http"),
+        _pod_deployment("web", "{app: web}", annotations='{kuma.io/transparent-proxying-reachable-services: "db_shop_svc_5432"}'),
+        _pod_deployment("db", "{app: db}"),
+        _service("db", "{app: db}", 5432, annotations='{"5432.service.kuma.io/protocol": ""}'),
+    )  # fmt: skip
+    proxies = repo.dataplanes.set_index("name")
+    assert proxies.loc["kong-0.shop", "inbounds"] == ()  # a delegated gateway: no inbounds
+    assert "kong_shop_svc_80" not in set(repo.services.service)  # and no endpoints
+    assert proxies.loc["web-0.shop", "outbounds"] == ("db_shop_svc_5432",)
+    assert repo.services.set_index("service").loc["db_shop_svc_5432"].protocol == "tcp"
+
+
+def test_transparent_proxy_keeps_its_listed_outbounds_and_sees_not_ready_services(write, tmp_path):
+    repo = _load(
+        write, tmp_path,
+        """
+type: Dataplane
+name: web
+mesh: default
+networking:
+  address: 10.0.0.1
+  inbound: [{port: 80, tags: {kuma.io/service: web}}]
+  outbound: [{port: 10001, tags: {kuma.io/service: legacy-db}}]
+  transparentProxying: {redirectPortInbound: 15006, redirectPortOutbound: 15001}
+""",
+        """
+type: Dataplane
+name: starting
+mesh: default
+networking:
+  address: 10.0.0.2
+  inbound: [{port: 80, state: NotReady, tags: {kuma.io/service: starting, kuma.io/protocol: http}}]
+""",
+        """
+type: Dataplane
+name: edge
+mesh: default
+networking: {address: 10.0.0.3, gateway: {type: DELEGATED, tags: {kuma.io/service: edge}}}
+""",
+    )  # fmt: skip
+    services = repo.services.set_index("service")
+    assert services.loc["starting"].endpoints == 0 and services.loc["starting"].protocol == "unknown"
+    assert "edge" not in services.index  # a delegated gateway is no endpoint and gets no virtual outbound
+    res = mra.resolve(repo)
+    destinations = set(res.routes[res.routes.source == "web"].destination)
+    assert destinations == {"web", "starting", "legacy-db"}

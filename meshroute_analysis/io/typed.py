@@ -92,6 +92,11 @@ def _selectors(value: Any) -> tuple[Selector, ...]:
     return tuple(Selector(make_tags(_mapping(s).get("match"))) for s in _list(value))
 
 
+def _http_splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
+    """The destinations of every ``conf.http[]`` entry (each is a destination or a split, like ``conf``)."""
+    return tuple(split for entry in _list(conf.get("http")) for split in _splits(_mapping(entry)))
+
+
 def _splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
     # ``conf.destination`` is shorthand for a single split of weight 1 (``TrafficRoute`` docs and
     # ``pkg/xds/topology/router.go``).
@@ -114,6 +119,7 @@ def policy(resource: Resource, valid: bool) -> Policy:
             sources=_selectors(spec.get("sources")),
             destinations=_selectors(spec.get("destinations")),
             splits=_splits(_mapping(spec.get("conf"))) if resource.kind == "TrafficRoute" else (),
+            http_splits=_http_splits(_mapping(spec.get("conf"))) if resource.kind == "TrafficRoute" else (),
         )
     return Policy(
         resource=resource,

@@ -121,6 +121,10 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         tr = choice.policy
         split = trafficroute_split(tr.splits, pair.outbound_tags, endpoints, admitted)
         services = [b.name for b in split.backends if b.in_split]
+        if tr.http_splits:
+            # determineRoutes adds a route per conf.http entry; the protocol check covers all their clusters.
+            http_split = trafficroute_split(tr.http_splits, pair.outbound_tags, endpoints, admitted)
+            services += [b.name for b in http_split.backends if b.in_split]
         p_tr = endpoints.protocol_of_services(services, admitted) if services else UNKNOWN
         tie = f"; tie with {', '.join(p.name for p in choice.tied_with)} broken by the documented creation-order assumption" if choice.tied_with else ""
         picked = f"TrafficRoute {tr.name} selected (aggregate rank {describe_rank(choice.rank)}){tie}"

@@ -158,14 +158,16 @@ class Engine:
         tr_sources = ctx.trafficroutes.source_candidates(group.legacy_tag_sets)
         admitted = ctx.endpoints.admitted(group.legacy_tag_sets)
         outbounds = None if rep.outbounds is None else tuple((o.service, o.tags) for o in rep.outbounds)
-        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds)
+        extra = tuple((o.service, o.tags) for o in rep.extra_outbounds)
+        transparent = rep.outbounds is None and not extra
+        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra)
         sig_id = index.get(key)
         if sig_id is None:
             sig_id = index[key] = len(self.signatures)
             sig = RoutingSignature(
                 sig_id, group.mesh, tcp, http, tr_sources, admitted,
-                ctx.transparent_destinations if rep.outbounds is None else group_destinations(group, ctx.destinations),
-                rep.outbounds is None,
+                ctx.transparent_destinations if transparent else group_destinations(group, ctx.destinations),
+                transparent,
             )
             sig.tcp_by_dest, sig.tcp_keys = ctx.items_for(tcp, self.semantics)
             sig.http_by_dest, sig.http_keys = ctx.items_for(http, self.semantics)

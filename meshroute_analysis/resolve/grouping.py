@@ -42,7 +42,8 @@ def proxy_signature(proxy: Proxy) -> Signature:
     inbounds = tuple(sorted((ib.tags, ib.state == "Ignored") for ib in proxy.inbounds))
     gateway = None if proxy.gateway is None else (proxy.gateway.type, proxy.gateway.tags)
     outbounds = None if proxy.outbounds is None else tuple((o.service, o.tags) for o in proxy.outbounds)
-    return (proxy.mesh, inbounds, gateway, outbounds)
+    extra = tuple((o.service, o.tags) for o in proxy.extra_outbounds)
+    return (proxy.mesh, inbounds, gateway, outbounds, extra)
 
 
 def legacy_tag_sets(proxy: Proxy) -> tuple[dict[str, str], ...]:
@@ -93,12 +94,15 @@ def mesh_destinations(
 
 
 def group_destinations(group: SourceGroup, mesh_services: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
-    """(service, outbound tags) in outbound order; one entry per service (the first outbound's tags)."""
-    outbounds = group.representative.outbounds
-    if outbounds is None:
+    """(service, outbound tags) in outbound order; one entry per service (the first outbound's tags).
+    A transparent proxy's virtual outbounds (every service of the mesh) come before its listed ones."""
+    rep = group.representative
+    if rep.outbounds is None and not rep.extra_outbounds:
         return [(s, {SERVICE_TAG: s}) for s in mesh_services]
     seen: dict[str, dict[str, str]] = {}
-    for ob in outbounds:
+    if rep.outbounds is None:
+        seen.update((s, {SERVICE_TAG: s}) for s in mesh_services)
+    for ob in rep.outbounds if rep.outbounds is not None else rep.extra_outbounds:
         if ob.service not in seen:
             tags = dict(ob.tags)
             tags.setdefault(SERVICE_TAG, ob.service)
