@@ -273,3 +273,26 @@ def test_summary_text_and_html(write, tmp_path):
     assert "documents: 1 (1 loaded, 0 skipped, 0 invalid, 0 error)" in text
     assert "1 MeshTCPRoute" in text
     assert "<table>" in repo._repr_html_() and "MeshTCPRoute" in repo._repr_html_()
+
+
+def test_kubernetes_header_matches_get_the_crd_default_type(write, tmp_path):
+    # The CRD defaults headers[].type to Exact, so these two rules share one merge key on Kubernetes.
+    route = """
+apiVersion: kuma.io/v1alpha1
+kind: MeshHTTPRoute
+metadata: {{name: {name}, namespace: kuma-system}}
+spec:
+  targetRef: {{kind: Mesh}}
+  to:
+  - targetRef: {{kind: MeshService, name: backend}}
+    rules:
+    - matches: [{{headers: [{header}]}}]
+      default: {{backendRefs: [{{kind: MeshService, name: {name}}}]}}
+"""
+    write("a.yaml", route.format(name="a", header="{name: x-version, value: v2}"))
+    write("b.yaml", route.format(name="b", header="{name: x-version, value: v2, type: Exact}"))
+    keys = {p.name: p.to[0].http_rules[0].matches for p in mra.load_repo(tmp_path).content.policies}
+    assert keys["a"] == keys["b"]
+    write("u.yaml", "type: MeshHTTPRoute\nname: u\nspec:\n  targetRef: {kind: Mesh}\n  to:\n  - targetRef: {kind: MeshService, name: backend}\n    rules:\n    - matches: [{headers: [{name: x-version, value: v2}]}]\n")
+    universal = next(p for p in mra.load_repo(tmp_path).content.policies if p.name == "u")
+    assert universal.to[0].http_rules[0].matches != keys["b"]  # Universal stores what was written

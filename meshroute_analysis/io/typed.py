@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import BackendRef, HTTPRule, Mesh, Policy, Resource, Selector, Split, TargetRef, ToEntry, make_tags
+from ..model import BackendRef, Format, HTTPRule, Mesh, Policy, Resource, Selector, Split, TargetRef, ToEntry, make_tags
 
 ROUTE_POLICY_KINDS = ("MeshTCPRoute", "MeshHTTPRoute")
 LEGACY_POLICY_KINDS = ("TrafficRoute", "TrafficPermission")
@@ -65,15 +65,30 @@ def backend_refs(value: Any) -> tuple[BackendRef, ...] | None:
     return tuple(refs)
 
 
-def _http_rule(value: Any) -> HTTPRule:
+def _crd_defaulted(matches: Any) -> Any:
+    """``matches`` as the Kubernetes API server stores them: the CRD defaults ``headers[].type`` to Exact
+    (``pkg/plugins/policies/meshhttproute/k8s/crd/kuma.io_meshhttproutes.yaml``); Universal has no defaulting."""
+    if not isinstance(matches, list):
+        return matches
+    out = []
+    for match in matches:
+        if isinstance(match, dict) and isinstance(match.get("headers"), list):
+            headers = [{"type": "Exact", **h} if isinstance(h, dict) and "type" not in h else h for h in match["headers"]]
+            match = {**match, "headers": headers}
+        out.append(match)
+    return out
+
+
+def _http_rule(value: Any, kubernetes: bool) -> HTTPRule:
     rule = _mapping(value)
-    # The merge key of MeshHTTPRoute rules is their ``matches`` (``policyMerge:"mergeValuesByKey"``);
-    # canonical JSON makes equal matches compare equal whatever their key order in the file.
-    matches = json.dumps(rule.get("matches"), sort_keys=True, default=str)
+    # The merge key of MeshHTTPRoute rules is their ``matches`` (``policyMerge:"mergeValuesByKey"``, compared
+    # after storage defaulting); canonical JSON makes equal matches compare equal whatever their key order.
+    raw = _crd_defaulted(rule.get("matches")) if kubernetes else rule.get("matches")
+    matches = json.dumps(raw, sort_keys=True, default=str)
     return HTTPRule(matches=matches, backend_refs=backend_refs(_mapping(rule.get("default")).get("backendRefs")))
 
 
-def _to_entry(index: int, value: Any, kind: str) -> ToEntry:
+def _to_entry(index: int, value: Any, kind: str, kubernetes: bool) -> ToEntry:
     entry = _mapping(value)
     rules = entry.get("rules")
     rule_list = _list(rules)
@@ -83,7 +98,7 @@ def _to_entry(index: int, value: Any, kind: str) -> ToEntry:
         target_ref=target_ref(entry.get("targetRef")),
         has_rules=bool(rule_list),
         backend_refs=backend_refs(_mapping(first.get("default")).get("backendRefs")) if kind == "MeshTCPRoute" else None,
-        http_rules=tuple(_http_rule(r) for r in rule_list) if kind == "MeshHTTPRoute" else (),
+        http_rules=tuple(_http_rule(r, kubernetes) for r in rule_list) if kind == "MeshHTTPRoute" else (),
         rule_count=len(rule_list),
     )
 
@@ -125,7 +140,9 @@ def policy(resource: Resource, valid: bool) -> Policy:
         resource=resource,
         valid=valid,
         target_ref=target_ref(spec.get("targetRef")),
-        to=tuple(_to_entry(i, e, resource.kind) for i, e in enumerate(_list(spec.get("to")))),
+        to=tuple(
+            _to_entry(i, e, resource.kind, resource.format is Format.KUBERNETES) for i, e in enumerate(_list(spec.get("to")))
+        ),
     )
 
 
