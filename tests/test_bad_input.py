@@ -136,3 +136,23 @@ def test_stdin_dash_is_read(tmp_path):
     code = "import meshroute_analysis as m; r = m.load_repo('-'); print(list(r.policies.name))"
     done = subprocess.run([sys.executable, "-c", code], input=GOOD, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "['good']"
+
+
+def test_named_pipe_is_an_error_row_not_a_hang(write, tmp_path):
+    import os
+
+    write("good.yaml", GOOD)
+    os.mkfifo(tmp_path / "pipe.yaml")
+    repo = mra.load_repo(tmp_path)
+    assert list(_errors(repo).reason) == ["not a regular file (a pipe, socket or device); not read"]
+    assert list(repo.policies.name) == ["good"]
+
+
+def test_unreadable_top_level_directory_is_an_error_row(write, tmp_path, monkeypatch):
+    import os
+
+    write("locked/r.yaml", GOOD)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p).endswith("locked") else real_access(p, mode))
+    repo = mra.load_repo(tmp_path / "locked")
+    assert list(_errors(repo).reason) == ["cannot read directory: permission denied"]

@@ -56,3 +56,16 @@ def test_path_outside_a_git_repository_is_an_input_error(tmp_path):
     (tmp_path / "plain").mkdir()
     with pytest.raises(mra.InputError):
         mra.load_repo(tmp_path / "plain", rev="HEAD")
+
+
+def test_path_missing_at_the_revision_is_an_input_error(history):
+    (history / "policies" / "later.yaml").write_text(V1)
+    with pytest.raises(mra.InputError, match="not in revision HEAD"):
+        mra.load_repo(history / "policies" / "later.yaml", rev="HEAD")
+    with pytest.raises(mra.InputError, match="unknown git revision 'nope'"):
+        mra.load_repo(history / "policies", rev="nope")
+
+
+def test_stdin_cannot_be_read_at_a_revision():
+    with pytest.raises(mra.UsageError, match="standard input"):
+        mra.load_repo("-", rev="HEAD")

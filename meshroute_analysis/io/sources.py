@@ -7,13 +7,14 @@ instead of bytes, so the caller can account for it and go on with the others.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 
 #: The endings read when walking a directory (``kumactl apply`` and ``istioctl analyze`` read the same).
 EXTENSIONS = (".yaml", ".yml", ".json")
@@ -35,7 +36,9 @@ def _is_hidden(name: str) -> bool:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` with a policy ending, sorted, skipping hidden directories and files."""
+    """Files under ``root`` with a policy ending, sorted, skipping hidden directories and files.
+    Anything that is not a regular file (a named pipe, a socket) is yielded too, to be reported: reading
+    one could block forever."""
     for dirpath, dirnames, filenames in os.walk(root, onerror=None):
         dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
         for name in sorted(filenames):
@@ -56,7 +59,10 @@ def _unreadable_dirs(root: Path) -> Iterator[Path]:
 def _read(path: Path, max_bytes: int) -> SourceFile:
     shown = str(path)
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            return SourceFile(shown, None, "not a regular file (a pipe, socket or device); not read")
+        size = status.st_size
         if size > max_bytes:
             return SourceFile(shown, None, f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit (max_file_bytes); not read")
         with path.open("rb") as fh:
@@ -80,6 +86,9 @@ def working_tree_files(paths: Sequence[str | os.PathLike[str]], *, max_bytes: in
             continue
         path = Path(raw)
         if path.is_dir():
+            if not os.access(path, os.R_OK | os.X_OK):
+                yield SourceFile(str(path), None, "cannot read directory: permission denied")
+                continue
             for unreadable in _unreadable_dirs(path):
                 yield SourceFile(str(unreadable), None, "cannot read directory: permission denied")
             for file in _walk(path):
@@ -113,14 +122,21 @@ def revision_files(paths: Sequence[str | os.PathLike[str]], rev: str, *, max_byt
     """The tracked files of ``rev`` below each path, read from git's object store (the working tree is
     never touched).  Paths are shown as they would be in the working tree."""
     for raw in paths:
+        if str(raw) == STDIN:
+            raise UsageError("standard input ('-') has no git history: it cannot be read at a revision")
         given = Path(raw)
         absolute = given.resolve()
         if not absolute.exists() and not absolute.parent.exists():
             raise InputError(f"{raw}: no such file or directory")
         top = _git_top(absolute if absolute.exists() else absolute.parent)
-        _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
+        try:
+            _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
+        except InputError:
+            raise InputError(f"unknown git revision {rev!r} in {top}") from None
         inside = absolute.relative_to(top).as_posix() if absolute != top else "."
         listing = _git(["ls-tree", "-r", "-z", "--full-tree", "--long", rev, "--", inside], top)
+        if inside != "." and not listing:
+            raise InputError(f"{raw}: not in revision {rev}")
         entries = _tree_entries(listing, explicit_file=inside if not absolute.is_dir() and inside != "." else None)
         yield from _cat_files(top, rev, entries, given, absolute, max_bytes)
 
