@@ -13,8 +13,10 @@ already decide the exit code (79), as ``istioctl analyze`` does; ``--skip MRA001
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -37,7 +39,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` owns every exit code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {message}\nusage: see '{self.prog} --help'")
 
 
 def _add_input_options(p: argparse.ArgumentParser) -> None:
@@ -47,7 +49,10 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = _Parser(prog="meshroute", description="Offline analysis of Kuma / Kong Mesh route policies.")
+    parser.add_argument("--version", action="version", version=f"meshroute {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("summary", help="what the loader found: documents by status, policies, proxies, services")
     _add_input_options(p)
@@ -83,24 +88,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace) -> PolicyRepo:
-    return load_repo(args.paths, rev=args.rev)
+def _load(args: argparse.Namespace, err: TextIO) -> PolicyRepo:
+    """Load the paths; say so on stderr when nothing was found (a wrong path in CI should not look clean),
+    and refuse a ``--mesh`` the repository does not have."""
+    repo = load_repo(args.paths, rev=args.rev)
+    if not len(repo.content.documents):
+        err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")
+    mesh = getattr(args, "mesh", None)
+    if mesh is not None and repo.content.meshes and mesh not in repo.content.meshes:
+        raise UsageError(f"unknown mesh {mesh!r}; the repository has: {', '.join(repo.content.meshes)}")
+    return repo
 
 
 def _summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    repo = _load(args)
+    repo = _load(args, err)
     if args.output == "json":
         json.dump(repo.summary(), out, indent=2, sort_keys=True)
         out.write("\n")
     else:
         out.write(repr(repo) + "\n")
-    bad = repo.documents[repo.documents["status"] == "error"]
-    for row in bad.itertuples():
-        err.write(f"{row.file}:{row.line}: {row.reason}\n")
-    return EXIT_OK
+    return EXIT_INPUT if _parse_failures(repo, err) else EXIT_OK
 
 
 # ------------------------------------------------------------------------------------------ helpers
+
+
+def _flat(value: Any) -> Any:
+    """A CSV/table-ready cell: a tuple of names becomes ``a;b``, a tags dict ``k=v,k2=v2``."""
+    if isinstance(value, (list, tuple)):
+        return ";".join(str(_flat(v)) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in sorted(value.items()))
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -121,19 +140,25 @@ def _write_frame(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
         json.dump([{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")], out, indent=2)
         out.write("\n")
     elif fmt == "csv":
-        frame.to_csv(out, index=False, lineterminator="\n")
+        frame.map(_flat).to_csv(out, index=False, lineterminator="\n")
     elif frame.empty:
         out.write("(no rows)\n")
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
-                               "display.max_colwidth", 80):
-            out.write(frame.to_string(index=False) + "\n")
+                               "display.max_colwidth", 60, "display.colheader_justify", "left"):
+            out.write(frame.map(_flat).to_string(index=False, justify="left") + "\n")
+
+
+def _location(file: Any, line: Any) -> str:
+    """``file:line``, or just ``file`` when the problem is the whole file (no line)."""
+    has_line = line is not None and line is not pd.NA and not (isinstance(line, float) and math.isnan(line)) and int(line) > 0
+    return f"{file}:{int(line)}" if has_line else f"{file}"
 
 
 def _parse_failures(repo: PolicyRepo, err: TextIO) -> int:
     bad = repo.documents[repo.documents["status"] == "error"]
     for row in bad.itertuples():
-        err.write(f"{row.file}:{row.line}: {row.reason}\n")
+        err.write(f"{_location(row.file, row.line)}: {row.reason}\n")
     return len(bad)
 
 
@@ -149,10 +174,12 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .audit import audit, parse_skips, to_sarif
 
     skips, unknown = parse_skips(args.skip)
+    if any(not code.strip() for code in unknown):
+        raise UsageError("--skip needs a finding code, as in --skip MRA302 or --skip 'MRA302=canary-*'")
     if unknown:
         err.write(f"meshroute: warning: unknown finding code(s) in --skip, ignored: {', '.join(unknown)} "
                   "(see 'meshroute rules')\n")
-    repo = _load(args)
+    repo = _load(args, err)
     findings = audit(repo, skip=skips, mesh=args.mesh)
     if args.output == "sarif":
         json.dump(to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url), out, indent=2)
@@ -167,38 +194,32 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _write_findings_table(findings: pd.DataFrame, out: TextIO) -> None:
     """Compiler-style lines (``file:line: severity CODE [field] message``) that editors and CI logs link."""
     for row in findings.itertuples(index=False):
-        where = f"{row.file}:{row.line}" if row.file else "(no file)"
+        where = _location(row.file, row.line) if row.file else "(no file)"
         field = f" [{row.path}]" if row.path else ""
         out.write(f"{where}: {row.severity} {row.code}{field} {row.message}\n")
 
 
 def _audit_exit(findings: pd.DataFrame, fail_on: str, err: TextIO) -> int:
+    """Say on stderr what was found and what fails, and return the exit status (never dependent on -o)."""
+    from .audit import exit_status, failing
+
     counts = findings["severity"].value_counts().to_dict() if not findings.empty else {}
     suppressed = findings.attrs.get("suppressed", 0)
     parse_failures = int((findings["code"] == "MRA001").sum()) if not findings.empty else 0
-    failing = at_or_above_threshold(findings, fail_on)
+    failed = failing(findings, fail_on)
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("error", "warning", "info"))
     extra = f"; {suppressed} suppressed" if suppressed else ""
     if findings.empty:
         err.write(f"No findings{extra}.\n")
     else:
-        err.write(f"{len(findings)} finding(s): {summary}{extra}.\n")
-    if not failing.empty:
-        err.write(f"Failing: {len(failing)} finding(s) at or above {fail_on!r} (exit {EXIT_FINDINGS}).\n")
-        return EXIT_FINDINGS
-    if parse_failures:
+        err.write(f"{len(findings)} finding{'' if len(findings) == 1 else 's'}: {summary}{extra}.\n")
+    status = exit_status(findings, fail_on)
+    if status == EXIT_FINDINGS:
+        note = f"; MRA001 (unreadable input) is counted apart, as exit {EXIT_INPUT}" if parse_failures else ""
+        err.write(f"Failing: {len(failed)} finding(s) at or above {fail_on!r} (exit {EXIT_FINDINGS}){note}.\n")
+    elif status == EXIT_INPUT:
         err.write(f"{parse_failures} file(s)/document(s) could not be parsed (MRA001; exit {EXIT_INPUT}).\n")
-        return EXIT_INPUT
-    return EXIT_OK
-
-
-def at_or_above_threshold(findings: pd.DataFrame, fail_on: str) -> pd.DataFrame:
-    """Findings that fail the run: at or above ``fail_on``, except MRA001 (unreadable input), which decides
-    exit 65 instead."""
-    from .audit import at_or_above
-
-    hits = at_or_above(findings, fail_on)
-    return hits[hits["code"] != "MRA001"] if not hits.empty else hits
+    return status
 
 
 # ------------------------------------------------------------------------------------------ resolve
@@ -207,7 +228,7 @@ def at_or_above_threshold(findings: pd.DataFrame, fail_on: str) -> pd.DataFrame:
 def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import resolve
 
-    repo = _load(args)
+    repo = _load(args, err)
     res = resolve(repo)
     frame = _mesh_filter(res.backends if args.backends else res.routes, args.mesh)
     if args.output == "table":
@@ -220,7 +241,7 @@ def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import UnknownNameError, resolve
 
-    repo = _load(args)
+    repo = _load(args, err)
     res = resolve(repo)
     mesh = args.mesh or _mesh_of(res, args.source)
     try:
@@ -262,20 +283,37 @@ _COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    # Machine output is collected first and written at the end, so that a reader that goes away early
+    # (``| head``) cannot turn the run's real exit status into a crash.
+    buffer = io.StringIO()
     try:
         args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        return _COMMANDS[args.command](args, out, err)
+        status = _COMMANDS[args.command](args, buffer, err)
     except UsageError as exc:
-        err.write(f"{exc}\nusage: see 'meshroute --help'\n")
-        return EXIT_USAGE
+        text = str(exc)
+        err.write(text + ("" if "usage:" in text else "\nusage: see 'meshroute --help'") + "\n")
+        status = EXIT_USAGE
     except InputError as exc:
         err.write(f"meshroute: {exc}\n")
-        return EXIT_INPUT
+        status = EXIT_INPUT
     except SystemExit as exc:  # --help and --version exit through argparse
-        return int(exc.code or 0)
+        status = int(exc.code or 0)
     except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 1 with a message
         err.write(f"meshroute: internal error: {type(exc).__name__}: {exc}\n")
-        return EXIT_INTERNAL
+        status = EXIT_INTERNAL
+    _emit(buffer.getvalue(), out)
+    return status
+
+
+def _emit(text: str, out: TextIO) -> None:
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe: point stdout at /dev/null so the interpreter's own flush at exit
+        # does not fail again, and keep the exit status.
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def run() -> None:

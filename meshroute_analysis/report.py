@@ -33,6 +33,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import plotting
+from .errors import UsageError
 
 __all__ = ["REPORT_FILES", "add_report_subcommand", "run_report", "write_report"]
 
@@ -379,9 +380,7 @@ def write_report(
     backends = res.backends
     if mesh is not None:
         if mesh not in set(routes["mesh"]):
-            from .errors import UsageError
-
-            raise UsageError(f"unknown mesh {mesh!r}; meshes: {', '.join(sorted(set(routes['mesh'])))}")
+            raise UsageError(f"meshroute report: unknown mesh {mesh!r}; meshes: {', '.join(sorted(set(routes['mesh'])))}")
         routes = routes[routes["mesh"] == mesh]
         backends = backends[backends["mesh"] == mesh]
     sorted_findings = _sorted_findings(findings)
@@ -429,16 +428,9 @@ def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _fails(findings: pd.DataFrame | None, threshold: str | None) -> bool:
-    if threshold is None or findings is None or findings.empty:
-        return False
-    worst = _SEVERITIES.index(threshold)
-    return bool(findings["severity"].isin(_SEVERITIES[: worst + 1]).any())
-
-
 def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``report`` subcommand: stdout gets the path of report.md (pure), stderr the human notes."""
-    from .audit import audit
+    from .audit import audit, exit_status
     from .repo import load_repo
     from .resolve import resolve
 
@@ -457,8 +449,13 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if callable(say):
         say("auditing")
     findings = audit(repo, res)
-    report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say)
+    try:
+        report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say)
+    except OSError as exc:
+        raise UsageError(f"meshroute report: cannot write the report to {args.out_dir}: {exc.strerror or exc}") from None
     out.write(f"{report}\n")
-    n = 0 if findings is None else len(findings)
-    err.write(f"meshroute report: {report} and {report.parent / 'index.html'} written ({n} findings)\n")
-    return 79 if _fails(findings, args.fail_on) else 0
+    n = len(findings)
+    err.write(f"meshroute report: {report} and {report.parent / 'index.html'} written ({n} finding{'' if n == 1 else 's'})\n")
+    # The same status as `meshroute audit` on the same input: 79 for findings at --fail-on, 65 for
+    # unreadable input, 0 otherwise.
+    return exit_status(findings, args.fail_on)

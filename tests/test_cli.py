@@ -143,3 +143,66 @@ def test_installed_console_script() -> None:
     assert "finding(s)" in proc.stderr
     clean = subprocess.run([str(script), "audit", "sample_policies/clean"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert clean.returncode == EXIT_OK and clean.stdout == ""
+
+
+# ------------------------------------------------------------------ found by a user-level review
+
+
+def test_unknown_mesh_is_a_usage_error_everywhere() -> None:
+    for command in ("audit", "resolve", "summary"):
+        code, out, err = run(command, DEMO, "--mesh", "nomesh")
+        assert code == EXIT_USAGE and out == "", command
+        assert "unknown mesh 'nomesh'" in err and "universal" in err
+
+
+def test_report_and_audit_agree_on_the_exit_status(write, tmp_path) -> None:
+    write("broken.yaml", b"\x00binary")
+    assert run("audit", str(tmp_path))[0] == EXIT_INPUT
+    code, out, _ = run("report", str(tmp_path), "-o", str(tmp_path / "report"))
+    assert code == EXIT_INPUT and out.strip().endswith("report.md")
+    assert run("summary", str(tmp_path))[0] == EXIT_INPUT
+
+
+def test_report_into_a_file_is_a_usage_error(tmp_path) -> None:
+    target = tmp_path / "afile"
+    target.write_text("x")
+    code, out, err = run("report", CLEAN, "-o", str(target))
+    assert code == EXIT_USAGE and out == "" and "cannot write the report" in err
+
+
+def test_empty_skip_code_and_version(capsys) -> None:
+    code, _, err = run("audit", CLEAN, "--skip", "=foo")
+    assert code == EXIT_USAGE and "--skip needs a finding code" in err
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.startswith("meshroute ")
+
+
+def test_empty_input_says_so(tmp_path) -> None:
+    code, out, err = run("audit", str(tmp_path), "-o", "json")
+    assert code == EXIT_OK and json.loads(out) == []
+    assert "no .yaml/.yml/.json documents found" in err
+
+
+def test_csv_and_table_cells_are_plain_text() -> None:
+    code, out, _ = run("resolve", DEMO, "-o", "csv", "--mesh", "default")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == EXIT_OK
+    assert {r["policies"] for r in rows} >= {"tcp-route-1", "route-all-default"}  # no "('...',)" reprs
+    code, out, _ = run("resolve", DEMO, "-o", "csv", "--backends", "--mesh", "default")
+    assert "version=v0" in {r["backend_tags"] for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_explain_points_at_the_mesh_a_source_lives_in() -> None:
+    code, _, err = run("explain", DEMO, "--source", "frontend-01", "--destination", "backend")
+    assert code == EXIT_USAGE and "universal, universal-redirect" in err and "--mesh" in err
+
+
+def test_closed_pipe_keeps_the_exit_status() -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    err = io.StringIO()
+    code = main(["audit", str(SAMPLES / "one-defect-per-rule"), "-o", "sarif"], stdout=ClosedPipe(), stderr=err)
+    assert code == EXIT_FINDINGS
+    assert "internal error" not in err.getvalue()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .codes import CODES, SEVERITIES, Code
 from .docs import codes_markdown
-from .finding import COLUMNS, Finding, at_or_above
+from .finding import COLUMNS, Finding, at_or_above, exit_status, failing
 from .registry import RULES, Rule
 from .run import audit
 from .sarif import to_sarif
@@ -32,6 +32,8 @@ __all__ = [
     "at_or_above",
     "audit",
     "codes_markdown",
+    "exit_status",
+    "failing",
     "parse_skips",
     "to_sarif",
 ]

@@ -10,7 +10,7 @@ import pandas as pd
 from ..frames import FINDINGS, make_frame
 from .codes import CODES, severity_rank
 
-__all__ = ["COLUMNS", "Finding", "findings_frame"]
+__all__ = ["COLUMNS", "Finding", "exit_status", "failing", "findings_frame"]
 
 #: The findings frame: the contract columns of ``frames.FINDINGS`` first, then the helpful ones.
 COLUMNS = (*FINDINGS, "mesh", "title", "source", "destination", "policy_type", "policy_name")
@@ -64,6 +64,25 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
         frame = frame.astype(object).where(frame.notna(), None)
         frame["line"] = frame["line"].astype("Int64")
     return frame
+
+
+#: Exit statuses of a review (sysexits, as istioctl): clean, unreadable input, findings at the threshold.
+EXIT_OK, EXIT_INPUT, EXIT_FINDINGS = 0, 65, 79
+
+
+def failing(frame: pd.DataFrame, threshold: str) -> pd.DataFrame:
+    """Findings that fail a run at ``threshold``: MRA001 (unreadable input) aside, which means exit 65."""
+    hits = at_or_above(frame, threshold)
+    return hits[hits["code"] != "MRA001"] if not hits.empty else hits
+
+
+def exit_status(frame: pd.DataFrame, threshold: str) -> int:
+    """79 when a finding fails the run, else 65 when some input could not be read (MRA001), else 0."""
+    if not failing(frame, threshold).empty:
+        return EXIT_FINDINGS
+    if not frame.empty and (frame["code"] == "MRA001").any():
+        return EXIT_INPUT
+    return EXIT_OK
 
 
 def at_or_above(frame: pd.DataFrame, threshold: str) -> pd.DataFrame:

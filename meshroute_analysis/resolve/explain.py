@@ -12,6 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..errors import MeshrouteError
 from ..model import Format, Policy
 from .decide import Decision
 from .engine import HTTP_TYPE, TCP_TYPE, TR_TYPE, Engine, RoutingSignature
@@ -21,7 +22,7 @@ from .tagmatch import format_tags
 from .trafficroute import describe_rank, explain_trafficroute_source
 
 
-class UnknownNameError(KeyError, ValueError):
+class UnknownNameError(MeshrouteError, KeyError, ValueError):
     """A source, destination or mesh that the resolution does not know; the message lists close names."""
 
     def __str__(self) -> str:  # KeyError would quote the message
@@ -149,15 +150,19 @@ def _split_lines(decision: Decision) -> list[str]:
 
 def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Explanation:
     found = engine.find_group(mesh, source) if mesh in engine.mesh_contexts else None
-    if found is None and mesh == "default":
+    homes = sorted({g.mesh for g in engine.groups if g.name == source or any(p.name == source for p in g.proxies)})
+    if found is None and mesh == "default" and len(homes) == 1:
         # The caller left the mesh at its default: a source that exists in exactly one mesh is unambiguous.
-        homes = sorted({g.mesh for g in engine.groups if g.name == source or any(p.name == source for p in g.proxies)})
-        if len(homes) == 1:
-            mesh = homes[0]
-            found = engine.find_group(mesh, source)
+        mesh = homes[0]
+        found = engine.find_group(mesh, source)
     if mesh not in engine.mesh_contexts:
         raise unknown("mesh", mesh, engine.mesh_contexts)
     if found is None:
+        if homes:
+            raise UnknownNameError(
+                f"source {source!r} is not in mesh {mesh!r} but in mesh(es) {', '.join(homes)}: "
+                "name the mesh (--mesh in the CLI, mesh= in Python)"
+            )
         names = [g.name for g in engine.groups if g.mesh == mesh]
         raise unknown("source", source, names, f" in mesh {mesh!r}")
     index, group = found
