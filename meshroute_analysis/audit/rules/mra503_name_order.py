@@ -11,7 +11,6 @@ destination, i.e. when the flip would change which one configures it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import combinations
 
 from ...model import Format, Policy
 from ..context import AuditContext, name_path
@@ -30,13 +29,25 @@ def _winner(a: Policy, b: Policy, name) -> Policy:  # noqa: ANN001 - a key funct
     return a if name(a) > name(b) else b
 
 
+def _prefix_pairs(policies: list[Policy]) -> Iterator[tuple[Policy, Policy]]:
+    """Pairs where one name is a prefix of the other: the only pairs whose order can flip, since names that
+    differ earlier compare the same way with or without the ``.<namespace>`` suffix.  Walking the sorted
+    names keeps this linear in the policies plus the pairs, where every pair would be quadratic."""
+    ordered = sorted(policies, key=lambda p: (p.name, p.core_name))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if not b.name.startswith(a.name):
+                break
+            yield a, b
+
+
 def check(ctx: AuditContext) -> Iterator[Finding]:
     groups: dict[tuple[str, str, str], list[Policy]] = {}
     for policy in ctx.route_policies(valid=True):
         if policy.target_ref is not None:
             groups.setdefault((policy.mesh, policy.type, policy.target_ref.kind), []).append(policy)
     for (_mesh, _, kind), policies in sorted(groups.items()):
-        for a, b in combinations(sorted(policies, key=lambda p: p.core_name), 2):
+        for a, b in _prefix_pairs(policies):
             on_k8s = _winner(a, b, _kubernetes_name)
             on_universal = _winner(a, b, lambda p: p.name)
             if on_k8s is on_universal:
