@@ -193,3 +193,11 @@ def test_mesh_filter(repo_of) -> None:
     repo = repo_of(_tcp("zero", "db", "[{kind: MeshService, name: db, weight: 0}]"))
     assert audit(repo, mesh="other").empty
     assert not audit(repo, mesh="m").empty
+
+
+def test_one_validation_finding_per_field(repo_of) -> None:
+    # An unknown kind fails the schema enum and the validator on the same field: one finding quoting both.
+    findings = audit(repo_of(_tcp("odd", "db", "[{kind: MeshService, name: db}]", target="{kind: Dataplane}")))
+    rows = findings[(findings["code"] == "MRA101") & (findings["path"] == "spec.targetRef.kind")]
+    assert len(rows) == 1
+    assert "in body should be one of" in rows.iloc[0]["message"] and "value is not supported" in rows.iloc[0]["message"]
