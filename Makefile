@@ -2,26 +2,33 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 DEMO := sample_policies/kuma-demo
 
 .PHONY: demo test bench clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
 
-demo: $(STAMP)
+# The test suite and the notebooks need the dev extra on top (pytest, hypothesis, nbclient, ipykernel).
+$(DEV): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(DEV)
+
+demo: $(RUNTIME)
 	$(BIN)/meshroute audit $(DEMO)
-	$(BIN)/meshroute resolve $(DEMO)
+	$(BIN)/meshroute resolve $(DEMO) --mesh default
+	$(BIN)/meshroute explain $(DEMO) --source frontend.kuma-demo --destination backend_kuma-demo_svc_3001
 	$(BIN)/meshroute report $(DEMO) -o build/report
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_resolve.py
 	$(BIN)/python benchmarks/bench_explorer.py

@@ -3,7 +3,7 @@
     import meshroute_analysis as mra
     repo = mra.load_repo("policies/")      # documents, policies, backends, violations, dataplanes, services
     res = mra.resolve(repo)                # which route wins for every (source, destination) and where it goes
-    print(res.explain("frontend", "backend_kuma-demo_svc_3001"))
+    print(res.explain("frontend.kuma-demo", "backend_kuma-demo_svc_3001"))
 
 Importing the package never imports pyplot or ipywidgets: the plotting helpers and the explorer load
 them on first use.

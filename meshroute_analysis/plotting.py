@@ -125,10 +125,19 @@ def _unknown_pair(what: str, name: str, known: Iterable[str], where: str) -> Val
     return ValueError(f"unknown {what} {name!r}{where}{hint}")
 
 
+def _frame_of(obj: Any, attribute: str, wanted: str) -> pd.DataFrame:
+    """``obj.<attribute>``, or a TypeError that says which object the helper takes."""
+    frame = getattr(obj, attribute, None)
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected {wanted}, not {type(obj).__name__}")
+    return frame
+
+
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise TypeError(f"{what} lacks the columns {missing}: pass the Resolution from mra.resolve()")
+        wanted = "the PolicyRepo from mra.load_repo()" if what.startswith("repo.") else "the Resolution from mra.resolve()"
+        raise TypeError(f"{what} lacks the columns {missing}: pass {wanted}")
 
 
 def _route_of(rows: pd.DataFrame) -> pd.Series:
@@ -152,7 +161,8 @@ def _percent(share: float) -> str:
 
 
 def _pair_rows(res: Any, mesh: str, source: str, destination: str) -> tuple[pd.Series, pd.DataFrame]:
-    routes, backends = res.routes, res.backends
+    routes = _frame_of(res, "routes", "the Resolution from mra.resolve()")
+    backends = _frame_of(res, "backends", "the Resolution from mra.resolve()")
     _require(routes, ("mesh", "source", "destination", "route_type", "forwards"), "res.routes")
     _require(backends, ("mesh", "source", "destination", "backend", "share"), "res.backends")
     in_mesh = routes[routes["mesh"] == mesh]
@@ -412,7 +422,7 @@ def plot_route_matrix(res: Any, *, mesh: str | None = None, ax: Axes | None = No
     from matplotlib.colors import ListedColormap
 
     ax = _get_ax(ax)
-    _require(res.routes, ("mesh", "source", "destination", "route_type", "forwards"), "res.routes")
+    _require(_frame_of(res, "routes", "the Resolution from mra.resolve()"), ("mesh", "source", "destination", "route_type", "forwards"), "res.routes")
     routes = res.routes if mesh is None else res.routes[res.routes["mesh"] == mesh]
     where = f"mesh {mesh}" if mesh is not None else "all meshes"
     if routes.empty:
@@ -490,7 +500,7 @@ def plot_weights(repo: Any, *, policy: str | None = None, ax: Axes | None = None
     policy (by key, name or ``name.namespace``).
     """
     ax = _get_ax(ax)
-    backends = repo.backends
+    backends = _frame_of(repo, "backends", "the PolicyRepo from mra.load_repo()")
     _require(backends, ("policy", "to_index", "destination", "backend_name", "weight", "share"), "repo.backends")
     if policy is not None:
         backends = _select_policy(backends, getattr(repo, "policies", None), policy)

@@ -54,6 +54,10 @@ _BACKEND_COLUMNS = ["mesh", "source", "destination", "route", "backend", "route_
 _FINDING_COLUMNS = ["code", "severity", "message", "policy", "file", "line", "path", "pair"]
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # ----------------------------------------------------------------------------------------------- blocks
 
 
@@ -296,7 +300,7 @@ def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts
     frames = _Frames(routes, backends)
     blocks: list[_Block] = [_Heading(3, f"Mesh {mesh}")]
     n_sources, n_dest = routes["source"].nunique(), routes["destination"].nunique()
-    blocks.append(_Para(f"{n_sources} sources, {n_dest} destinations, {len(routes)} pairs."))
+    blocks.append(_Para(f"{_count(n_sources, 'source')}, {_count(n_dest, 'destination')}, {_count(len(routes), 'pair')}."))
     blocks.append(_route_summary(routes))
     progress(f"chart: route matrix of mesh {mesh}")
     _chart_matrix(frames, mesh, charts / f"route-matrix-{slug}")
