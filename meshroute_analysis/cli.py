@@ -182,13 +182,32 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     repo = _load(args, err)
     findings = audit(repo, skip=skips, mesh=args.mesh)
     if args.output == "sarif":
-        json.dump(to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url), out, indent=2)
+        doc = to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url)
+        _warn_outside_root(doc, args.sarif_root, err)
+        json.dump(doc, out, indent=2)
         out.write("\n")
     elif args.output == "table":
         _write_findings_table(findings, out)
     else:
         _write_frame(findings, args.output, out)
     return _audit_exit(findings, args.fail_on, err)
+
+
+def _warn_outside_root(doc: dict[str, Any], root: str | None, err: TextIO) -> None:
+    """GitHub code scanning cannot place a result whose file lies outside the repository root."""
+    outside = sorted(
+        {
+            loc["physicalLocation"]["artifactLocation"]["uri"]
+            for result in doc["runs"][0]["results"]
+            for loc in result.get("locations", ())
+            if loc["physicalLocation"]["artifactLocation"]["uri"].startswith("../")
+        }
+    )
+    if outside:
+        where = root or "the current directory"
+        err.write(f"meshroute: warning: {len(outside)} file(s) lie outside {where}, so their SARIF locations "
+                  f"({outside[0]}{', ...' if len(outside) > 1 else ''}) will not map in code scanning; run from the "
+                  "repository root or pass --sarif-root\n")
 
 
 def _write_findings_table(findings: pd.DataFrame, out: TextIO) -> None:

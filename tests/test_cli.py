@@ -206,3 +206,11 @@ def test_closed_pipe_keeps_the_exit_status() -> None:
     code = main(["audit", str(SAMPLES / "one-defect-per-rule"), "-o", "sarif"], stdout=ClosedPipe(), stderr=err)
     assert code == EXIT_FINDINGS
     assert "internal error" not in err.getvalue()
+
+
+def test_sarif_warns_about_files_outside_its_root(tmp_path) -> None:
+    code, out, err = run("audit", DEFECTS, "-o", "sarif", "--sarif-root", str(tmp_path))
+    assert code == EXIT_FINDINGS and json.loads(out)["version"] == "2.1.0"
+    assert "outside" in err and "--sarif-root" in err
+    _, _, err = run("audit", DEFECTS, "-o", "sarif", "--sarif-root", str(ROOT))
+    assert "outside" not in err
