@@ -45,6 +45,7 @@ class Pair(NamedTuple):
     status: str
     reason: str
     trafficroute: str | None
+    trafficroute_listener: bool  # the TrafficRoute generator built this outbound's listener (not skipped)
 
 
 class AuditContext:
@@ -121,9 +122,9 @@ class AuditContext:
 
     @cached_property
     def _meshes_with_inventory(self) -> frozenset[str]:
-        meshes = {p.mesh for p in self.content.proxies if p.origin is not Origin.INFERRED}
-        meshes |= {s.mesh for s in self.content.services.values() if not s.inferred and s.endpoints}
-        return frozenset(meshes)
+        """Meshes with Dataplanes or workloads: the same test the inventory uses before it infers proxies
+        (ExternalServices alone do not make one, since the proxies would still be inferred)."""
+        return frozenset(p.mesh for p in self.content.proxies if p.origin is not Origin.INFERRED)
 
     def has_inventory(self, mesh: str) -> bool:
         return mesh in self._meshes_with_inventory

@@ -2,8 +2,12 @@
 
 A MeshTCPRoute entry is live on a pair routed by MeshTCPRoute when it is the last entry in merge order that
 sets backendRefs for the destination (merge patches replace lists whole,
-``pkg/plugins/policies/core/rules/merge.go``); a MeshHTTPRoute entry when it still owns one ``matches`` key
-after merging or claims the destination without rules; a TrafficRoute when it routes some pair.
+``pkg/plugins/policies/core/rules/merge.go``).  A MeshHTTPRoute entry is live unless another route type
+decides its destination: its rules merge by ``matches`` into every route (filters as well as backendRefs),
+and when all its routes are dropped the pair gets no listener because of it.  A MeshHTTPRoute policy is
+also live when its mere presence hands some http outbound of a proxy it selects to the MeshHTTPRoute
+catch-all (§7 of the semantics reference).  A TrafficRoute is live when it routes some pair.  Meshes
+without an inventory are not judged: their proxies are inferred from the policies themselves.
 """
 
 from __future__ import annotations
@@ -39,15 +43,16 @@ class PolicyLife:
     policy: Policy
     entries: list[EntryLife]
     reason: str = ""  # for policies with no entry to judge (TrafficRoute, no `to`)
+    activates: int = 0  # pairs a MeshHTTPRoute hands to the catch-all just by applying to their proxy
 
     @property
     def live(self) -> bool:
-        return any(e.live for e in self.entries)
+        return self.activates > 0 or any(e.live for e in self.entries)
 
 
 def _lost_reason(ctx: AuditContext, policy: Policy, index: int, pair: Pair) -> str | None:
     """None when the entry decides the pair, else why not."""
-    if pair.route_type != policy.type:
+    if pair.route_type != policy.type and not (policy.type == HTTP and pair.route_type == "none"):
         return f"{pair.route_type if pair.route_type != 'none' else 'no route'} decides {pair.destination} for {pair.source}"
     if policy.type == TCP:
         winner = ctx.tcp_winner(pair)
@@ -59,9 +64,7 @@ def _lost_reason(ctx: AuditContext, policy: Policy, index: int, pair: Pair) -> s
         if w is policy:
             return f"to[{we.index}] of the same policy merges later and replaces it"
         return f"overridden by {w.key} to[{we.index}], which merges later"
-    if (id(policy), index) in ctx.http_live_entries(pair):
-        return None
-    return "every rule is replaced by a later entry with the same matches"
+    return None  # a MeshHTTPRoute entry shapes (or, dropping every route, empties) its destination
 
 
 def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
@@ -80,7 +83,12 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
             else:
                 life.lost[reason] += 1
         entries.append(life)
-    return PolicyLife(policy, entries, "" if policy.to else "it has no `to` entries (valid in 2.5, a no-op)")
+    activates = 0
+    if policy.type == HTTP:
+        # Pairs routed by MeshHTTPRoute that no policy names: the catch-all exists because some MeshHTTPRoute
+        # applies to the proxy, this one included.
+        activates = sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.source in sources and p.route_type == HTTP and not p.policy_keys)
+    return PolicyLife(policy, entries, "" if policy.to else "it has no `to` entries (valid in 2.5, a no-op)", activates)
 
 
 def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
@@ -103,7 +111,7 @@ def liveness(ctx: AuditContext) -> list[PolicyLife]:
     if "liveness" not in ctx.memo:
         out = []
         for policy in ctx.policies:
-            if not policy.valid:
+            if not policy.valid or not ctx.has_inventory(policy.mesh):
                 continue
             if policy.type == TR:
                 out.append(_trafficroute_life(ctx, policy))

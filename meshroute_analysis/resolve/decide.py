@@ -61,6 +61,7 @@ class Decision:
     stages: tuple[str, ...]  # what each generator/plugin did, in run order
     merge_steps: tuple[str, ...]
     trafficroute: Policy | None = None  # the selected TrafficRoute, whether or not it won
+    trafficroute_listener: bool = False  # whether the TrafficRoute generator built a listener for S
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
     admitted = pair.admitted
     protocol = endpoints.protocol(S, admitted)
     stages: list[str] = []
+    tr_listener = False
     merge_steps: list[str] = []
     attempts: list[str] = []  # later plugins that ran for S but produced no listener
     # (route_type, policies, split-or-None, backends, forwards, summary)
@@ -133,6 +135,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
             result = None
         else:
             stages.append(f"{picked}; split services' protocol {p_tr}: listener built ({_split_text(split)})")
+            tr_listener = True
             summary = f"TrafficRoute {tr.name}" + ("" if split.forwards else f": {split.refusal}")
             result = (TR, (tr,), split.backends, split.forwards, summary + tie)
 
@@ -200,7 +203,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         return Decision(
             S, protocol, NONE, (), False, "no-route",
             "no listener at all: " + "; ".join(stages),
-            (), tuple(stages), tuple(merge_steps), choice.policy,
+            (), tuple(stages), tuple(merge_steps), choice.policy, tr_listener,
         )
     route_type, policies, backends, forwards, summary = result
     if route_type == NONE:
@@ -212,5 +215,5 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         reason = summary + (f"; {note}" if note else "")
     return Decision(
         S, protocol, route_type, tuple(policies), forwards, status, reason, tuple(backends),
-        tuple(stages), tuple(merge_steps), choice.policy,
+        tuple(stages), tuple(merge_steps), choice.policy, tr_listener,
     )

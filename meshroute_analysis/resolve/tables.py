@@ -16,7 +16,7 @@ from .engine import Engine
 PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "line"]
 ROUTE_COLUMNS = [
     "mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "policy_keys",
-    "forwards", "status", "reason", "trafficroute", "backend_count",
+    "forwards", "status", "reason", "trafficroute", "backend_count", "trafficroute_listener",
 ]
 BACKEND_COLUMNS = [
     "mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags",
@@ -43,6 +43,7 @@ def route_row(d: Decision) -> tuple:
         d.forwards, d.status, d.reason,
         d.trafficroute.name if d.trafficroute is not None else None,
         sum(1 for b in d.backends if b.in_split),
+        d.trafficroute_listener,
     )
 
 

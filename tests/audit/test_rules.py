@@ -201,3 +201,74 @@ def test_one_validation_finding_per_field(repo_of) -> None:
     rows = findings[(findings["code"] == "MRA101") & (findings["path"] == "spec.targetRef.kind")]
     assert len(rows) == 1
     assert "in body should be one of" in rows.iloc[0]["message"] and "value is not supported" in rows.iloc[0]["message"]
+
+
+# ------------------------------------------------------------------ found by a review of the rules
+
+
+def _http(name: str, dest: str, refs: str, path: str = "/") -> str:
+    return f"""
+type: MeshHTTPRoute
+name: {name}
+mesh: m
+spec:
+  targetRef: {{kind: MeshSubset, tags: {{app: web}}}}
+  to:
+  - targetRef: {{kind: MeshService, name: {dest}}}
+    rules:
+    - matches: [{{path: {{type: PathPrefix, value: {path}}}}}]
+      default: {{backendRefs: {refs}}}
+"""
+
+
+def test_weight_zero_backends_break_nothing_and_fail_nothing(repo_of) -> None:
+    # makeSplit skips weight-0 refs before anything else: no protocol refusal, no cluster, no lone-weight split.
+    refs = "[{kind: MeshService, name: db, weight: 3}, {kind: MeshService, name: rpc, weight: 0}, " \
+           "{kind: MeshService, name: nosuch, weight: 0}, {kind: MeshServiceSubset, name: db, tags: {version: v9}, weight: 0}]"
+    codes = _codes(audit(repo_of(_tcp("zeros", "db", refs))))
+    assert "MRA303" not in codes and "MRA201" not in codes and "MRA203" not in codes
+    assert codes.count("MRA302") == 1  # the weight 3 is alone in the split
+
+
+def test_trafficroute_listener_never_built_is_not_taken_over(repo_of) -> None:
+    # web has a MeshHTTPRoute rule, so the generator skips web's http outbounds before MeshTCPRoute runs.
+    tr = """
+type: TrafficRoute
+name: legacy-web
+mesh: m
+sources: [{match: {kuma.io/service: web}}]
+destinations: [{match: {kuma.io/service: web}}]
+conf: {destination: {kuma.io/service: web}}
+"""
+    findings = audit(repo_of(tr, _http("h", "db", "[{kind: MeshService, name: db}]"), _tcp("t", "web", "[{kind: MeshService, name: web}]")))
+    assert "MRA402" not in _codes(findings)
+
+
+def test_http_route_is_live_when_it_only_activates_the_catch_all(repo_of) -> None:
+    # Its only entry names a grpc destination (TrafficRoute keeps it), but applying to web-01 hands web's
+    # http outbounds to the MeshHTTPRoute catch-all: the policy changes traffic, the entry does not.
+    findings = audit(repo_of(_http("grpc-only", "rpc", "[{kind: MeshService, name: rpc}]")))
+    codes = _codes(findings)
+    assert "MRA902" not in codes and codes.count("MRA903") == 1
+
+
+def test_http_route_that_drops_every_route_is_not_dead_and_reported_once(repo_of) -> None:
+    findings = audit(repo_of(_http("zero", "web", "[{kind: MeshService, name: web, weight: 0}]")))
+    codes = _codes(findings)
+    assert "MRA301" in codes and "MRA902" not in codes and "MRA304" not in codes
+
+
+def test_no_liveness_verdicts_without_inventory(write, tmp_path) -> None:
+    write("p.yaml", _tcp("all", "db", "[{kind: MeshService, name: db}]", target="{kind: Mesh}") + "---\n"
+          + _tcp("web-only", "db", "[{kind: MeshServiceSubset, name: db, tags: {version: v2}}]"))
+    write("es.yaml", "type: ExternalService\nname: ext\nmesh: m\nnetworking: {address: example.com:443}\ntags: {kuma.io/service: ext}\n")
+    codes = _codes(audit(mra.load_repo(tmp_path)))
+    # ExternalServices alone are no inventory of proxies: MRA002, and no verdicts resting on inferred proxies.
+    assert "MRA002" in codes
+    assert not {"MRA902", "MRA903", "MRA204"} & set(codes)
+
+
+def test_subsets_of_external_services_are_not_filtered(repo_of) -> None:
+    es = "type: ExternalService\nname: ext\nmesh: m\nnetworking: {address: example.com:443}\ntags: {kuma.io/service: ext, kuma.io/protocol: tcp}\n"
+    refs = "[{kind: MeshServiceSubset, name: ext, tags: {version: v2}, weight: 1}, {kind: MeshService, name: db, weight: 1}]"
+    assert "MRA203" not in _codes(audit(repo_of(es, _tcp("to-ext", "db", refs))))

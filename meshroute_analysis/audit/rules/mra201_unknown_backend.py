@@ -28,6 +28,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for policy in ctx.route_policies(valid=True):
         for site in ref_sites(policy):
             for k, ref in enumerate(site.refs):
+                if ref.effective_weight == 0:
+                    continue  # no cluster is built for a weight-0 ref, so nothing fails
                 if ref.kind in ("MeshService", "MeshServiceSubset") and ctx.unknown_service(policy.mesh, ref.name):
                     yield ctx.finding(CODE, policy, _message(policy.key, ref.name or "", policy.mesh), f"{site.path}[{k}].name")
     for policy in ctx.policies:
@@ -35,7 +37,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             continue
         for i, split in enumerate(policy.splits):
             service = dict(split.destination).get(SERVICE_TAG)
-            if ctx.unknown_service(policy.mesh, service):
+            if split.weight and ctx.unknown_service(policy.mesh, service):
                 yield ctx.finding(
                     CODE, policy, _message(policy.key, service or "", policy.mesh),
                     f"{spec_prefix(policy)}conf.split[{i}].destination",

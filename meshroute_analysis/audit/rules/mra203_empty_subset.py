@@ -25,12 +25,15 @@ def _selects_nothing(ctx: AuditContext, mesh: str, service: str | None, tags: Ta
     svc = ctx.service(mesh, service)
     if svc is None or not svc.endpoints:
         return False
+    if all(ep.external for ep in svc.endpoints):
+        return False  # an ExternalService cluster takes all its endpoints, unfiltered (meshroute/clusters.go)
     return not any(all(dict(ep.tags).get(k) == v for k, v in wanted.items()) for ep in svc.endpoints)
 
 
 def _message(ctx: AuditContext, key: str, mesh: str, service: str, tags: Tags) -> str:
     svc = ctx.service(mesh, service)
-    seen = sorted({v for ep in (svc.endpoints if svc else ()) for k, v in ep.tags if k in dict(tags)})
+    keys = {k for k, _ in tags if k != SERVICE_TAG}
+    seen = sorted({f"{k}={v}" for ep in (svc.endpoints if svc else ()) for k, v in ep.tags if k in keys})
     have = f" (its endpoints carry {', '.join(seen)})" if seen else ""
     return (
         f"{key}: the subset {quote_tags(t for t in tags if t[0] != SERVICE_TAG)} of {service!r} selects none of its "
@@ -43,6 +46,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for policy in ctx.route_policies(valid=True):
         for site in ref_sites(policy):
             for k, ref in enumerate(site.refs):
+                if ref.effective_weight == 0:
+                    continue  # no cluster for a weight-0 ref
                 if ref.kind == "MeshServiceSubset" and _selects_nothing(ctx, policy.mesh, ref.name, ref.tags):
                     text = _message(ctx, policy.key, policy.mesh, ref.name or "", ref.tags)
                     yield ctx.finding(CODE, policy, text, f"{site.path}[{k}].tags")
@@ -51,6 +56,6 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             continue
         for i, split in enumerate(policy.splits):
             service = dict(split.destination).get(SERVICE_TAG)
-            if _selects_nothing(ctx, policy.mesh, service, split.destination):
+            if split.weight and _selects_nothing(ctx, policy.mesh, service, split.destination):
                 text = _message(ctx, policy.key, policy.mesh, service or "", split.destination)
                 yield ctx.finding(CODE, policy, text, f"{spec_prefix(policy)}conf.split[{i}].destination")

@@ -19,15 +19,17 @@ CODE = "MRA302"
 def check(ctx: AuditContext) -> Iterator[Finding]:
     for policy in ctx.route_policies(valid=True):
         for site in ref_sites(policy):
-            if len(site.refs) != 1:
+            # Weight-0 refs build no cluster, so one weighted ref among them is alone in the split too.
+            carrying = [(k, r) for k, r in enumerate(site.refs) if r.effective_weight != 0]
+            if len(carrying) != 1:
                 continue
-            ref = site.refs[0]
+            index, ref = carrying[0]
             if ref.weight is None or ref.weight in (0, 1):
                 continue
             yield ctx.finding(
                 CODE, policy,
-                f"{policy.key}: backendRef {ref.name!r} is the only backend, so its weight {ref.weight} is ignored "
+                f"{policy.key}: backendRef {ref.name!r} is the only backend that carries traffic, so its weight {ref.weight} is ignored "
                 "(Envoy gets a single cluster): it receives 100% of the traffic; add the other backends of the "
                 "split or drop the weight",
-                f"{site.path}[0].weight",
+                f"{site.path}[{index}].weight",
             )

@@ -23,8 +23,9 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for pair in ctx.pairs:
         if pair.route_type != TCP or pair.forwards:
             continue
+        # makeSplit skips weight-0 refs before it checks protocols: only weighted ones break the split.
         bad = [b for b in ctx.backends_by_pair.get((pair.mesh, pair.source, pair.destination), ())
-               if b["backend_protocol"] in BREAKING]  # fmt: skip
+               if b["backend_protocol"] in BREAKING and b["weight"] != 0]  # fmt: skip
         winner = ctx.tcp_winner(pair)
         if not bad or winner is None:
             continue

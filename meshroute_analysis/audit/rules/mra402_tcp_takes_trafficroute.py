@@ -21,7 +21,9 @@ CODE = "MRA402"
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     for pair in ctx.pairs:
-        if pair.route_type != TCP or not pair.trafficroute:
+        # Only a listener the TrafficRoute generator actually built is taken over; one it skipped (an http
+        # outbound of a proxy with MeshHTTPRoute rules) lost its legacy policies before any MeshTCPRoute.
+        if pair.route_type != TCP or not pair.trafficroute or not pair.trafficroute_listener:
             continue
         winner = ctx.tcp_winner(pair)
         tr = ctx.trafficroute(pair.mesh, pair.trafficroute)

@@ -35,9 +35,15 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 if policy.type == "MeshHTTPRoute"
                 else "a MeshHTTPRoute naming it would not take it from this MeshTCPRoute and L7 features are lost"
             )
+            # No Ready endpoint at all is a different problem from endpoints that lack or garble the tag.
+            advice = (
+                "it has no Ready, healthy endpoint, so nothing answers and its protocol stays unknown until one is"
+                if not service.endpoints
+                else "set kuma.io/protocol (or appProtocol) on every endpoint"
+            )
             yield ctx.finding(
                 CODE, policy,
                 f"{policy.key}: to[{entry.index}] names {dest!r}, whose protocol Kuma 2.5 infers as <unknown> ({why}); "
-                f"{effect}: set kuma.io/protocol (or appProtocol) on every endpoint",
+                f"{effect}: {advice}",
                 f"spec.to[{entry.index}].targetRef.name",
             )

@@ -41,6 +41,11 @@ def _prefix_pairs(policies: list[Policy]) -> Iterator[tuple[Policy, Policy]]:
             yield a, b
 
 
+def _namespaces_differ(a: Policy, b: Policy) -> bool:
+    both_kubernetes = a.resource.format is Format.KUBERNETES and b.resource.format is Format.KUBERNETES
+    return both_kubernetes and a.resource.namespace != b.resource.namespace
+
+
 def check(ctx: AuditContext) -> Iterator[Finding]:
     groups: dict[tuple[str, str, str], list[Policy]] = {}
     for policy in ctx.route_policies(valid=True):
@@ -48,6 +53,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             groups.setdefault((policy.mesh, policy.type, policy.target_ref.kind), []).append(policy)
     for (_mesh, _, kind), policies in sorted(groups.items()):
         for a, b in _prefix_pairs(policies):
+            if _namespaces_differ(a, b):
+                continue  # 2.5 admits plugin policies only in the system namespace: both cannot exist at once
             on_k8s = _winner(a, b, _kubernetes_name)
             on_universal = _winner(a, b, lambda p: p.name)
             if on_k8s is on_universal:
