@@ -345,9 +345,9 @@ def build_inventory(resources: Iterable[Resource], policies: Iterable[Policy], m
                 endpoints[(r.mesh, tag_value(ep.tags, SERVICE_TAG) or "")].append(ep)
         elif r.kind == "ExternalService":
             tags = make_tags(_map(r.spec).get("tags"))
-            service = tag_value(tags, SERVICE_TAG)
-            if service:
-                endpoints[(r.mesh, service)].append(Endpoint(tags, f"ExternalService {r.core_name}", True, r.core_name))
+            external = tag_value(tags, SERVICE_TAG)
+            if external:
+                endpoints[(r.mesh, external)].append(Endpoint(tags, f"ExternalService {r.core_name}", True, r.core_name))
     k8s_proxies, k8s_endpoints, k8s_notes = kubernetes_proxies(r for r in resources if r.format.value == "kubernetes")
     proxies.extend(k8s_proxies)
     for mesh, ep, protocol in k8s_endpoints:
