@@ -25,7 +25,7 @@ import pandas as pd
 
 from . import frames
 from .errors import InputError, UsageError
-from .repo import PolicyRepo, load_repo
+from .repo import SYSTEM_NAMESPACES, PolicyRepo, load_repo
 from .report import add_report_subcommand, run_report
 
 EXIT_OK = 0
@@ -46,6 +46,9 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories of policy YAML/JSON; '-' reads stdin")
     p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
     p.add_argument("--mesh", help="only this mesh")
+    p.add_argument("--system-namespace", action="append", metavar="NS",
+                   help="the control plane's Kubernetes namespace, where 2.5 admits route policies (repeatable; "
+                        "default: kuma-system and kong-mesh-system)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace, err: TextIO) -> PolicyRepo:
     """Load the paths; say so on stderr when nothing was found (a wrong path in CI should not look clean),
     and refuse a ``--mesh`` the repository does not have."""
-    repo = load_repo(args.paths, rev=args.rev)
+    namespaces = getattr(args, "system_namespace", None) or SYSTEM_NAMESPACES
+    repo = load_repo(args.paths, rev=args.rev, system_namespaces=namespaces)
     if not len(repo.content.documents):
         err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")
     mesh = getattr(args, "mesh", None)

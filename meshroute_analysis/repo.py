@@ -19,15 +19,17 @@ from .content import RepoContent
 from .inventory import build_inventory
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
-from .io.typed import POLICY_KINDS
+from .io.typed import POLICY_KINDS, ROUTE_POLICY_KINDS
 from .io.typed import mesh as typed_mesh
 from .io.typed import policy as typed_policy
 from .io.yamldocs import decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
-from .validate import validate_policy
+from .validate import Violation, validate_policy
 
 PathLike = str | os.PathLike[str]
+#: Where a 2.5 control plane runs: ``kuma-system`` for Kuma, ``kong-mesh-system`` for Kong Mesh.
+SYSTEM_NAMESPACES = ("kuma-system", "kong-mesh-system")
 
 
 def load_repo(
@@ -35,19 +37,21 @@ def load_repo(
     *,
     rev: str | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
     ``paths`` is a directory (walked recursively, hidden directories skipped, ``.yaml``/``.yml``/``.json``
     files read), a file (read whatever its ending), ``"-"`` for standard input, or a list of these.
     With ``rev``, the files are read from that git revision of the repository that holds each path,
-    without touching the working tree.  A path that does not exist raises :class:`InputError`; anything
+    without touching the working tree.  Kubernetes route policies outside ``system_namespaces`` (where the
+    control plane runs) are invalid, as 2.5's admission webhook refuses them.  A path that does not exist raises :class:`InputError`; anything
     wrong *inside* the files becomes a row of ``repo.documents`` (and ``repo.violations``).
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     files = revision_files(given, rev, max_bytes=max_file_bytes) if rev else working_tree_files(given, max_bytes=max_file_bytes)
     with _no_cyclic_gc():
-        content = _build_content(files)
+        content = _build_content(files, tuple(system_namespaces))
     return PolicyRepo(content, sources=tuple(str(p) for p in given), rev=rev)
 
 
@@ -106,13 +110,24 @@ def _drop_redefinitions(rows: list[tuple[Document, Resource | None]]) -> list[tu
     return out
 
 
-def _policies(resources: Iterable[Resource]) -> tuple[list[Policy], list[ViolationRecord]]:
+def _namespace_violation(resource: Resource, system_namespaces: Sequence[str]) -> list[Violation]:
+    """2.5's admission webhook admits plugin policies (MeshTCPRoute, MeshHTTPRoute, ...) only in the control
+    plane's namespace (``pkg/plugins/runtime/k8s/webhooks/policy_namespace_validator.go``), with this message."""
+    namespace = resource.namespace
+    if resource.format is not Format.KUBERNETES or resource.kind not in ROUTE_POLICY_KINDS or namespace is None:
+        return []
+    if namespace in system_namespaces:
+        return []
+    return [Violation("metadata.namespace", f"policy can only be created in the system namespace:{system_namespaces[0]}")]
+
+
+def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> tuple[list[Policy], list[ViolationRecord]]:
     policies: list[Policy] = []
     violations: list[ViolationRecord] = []
     for resource in resources:
         if resource.kind not in POLICY_KINDS:
             continue
-        found = validate_policy(resource.kind, resource.spec, name=resource.name)
+        found = _namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
         policy = typed_policy(resource, valid=not found)
         policies.append(policy)
         violations.extend(
@@ -121,10 +136,10 @@ def _policies(resources: Iterable[Resource]) -> tuple[list[Policy], list[Violati
     return policies, violations
 
 
-def _build_content(files: Iterable[SourceFile]) -> RepoContent:
+def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> RepoContent:
     rows = _drop_redefinitions(_read_documents(files))
     resources = [r for _, r in rows if r is not None]
-    policies, violations = _policies(resources)
+    policies, violations = _policies(resources, system_namespaces)
     invalid = {id(p.resource) for p in policies if not p.valid}
     documents = [
         replace(d, status=Status.INVALID, reason="fails Kuma 2.5 validation (see repo.violations)") if r is not None and id(r) in invalid else d

@@ -214,3 +214,11 @@ def test_sarif_warns_about_files_outside_its_root(tmp_path) -> None:
     assert "outside" in err and "--sarif-root" in err
     _, _, err = run("audit", DEFECTS, "-o", "sarif", "--sarif-root", str(ROOT))
     assert "outside" not in err
+
+
+def test_system_namespace_option() -> None:
+    # The demo's Kubernetes policies live in kong-mesh-system (Kong Mesh); a Kuma control plane refuses them.
+    assert run("audit", DEMO)[0] == EXIT_OK
+    code, out, _ = run("audit", DEMO, "--system-namespace", "kuma-system", "-o", "json")
+    assert code == EXIT_FINDINGS
+    assert {r["path"] for r in json.loads(out) if r["code"] == "MRA101"} == {"metadata.namespace"}

@@ -296,3 +296,16 @@ spec:
     write("u.yaml", "type: MeshHTTPRoute\nname: u\nspec:\n  targetRef: {kind: Mesh}\n  to:\n  - targetRef: {kind: MeshService, name: backend}\n    rules:\n    - matches: [{headers: [{name: x-version, value: v2}]}]\n")
     universal = next(p for p in mra.load_repo(tmp_path).content.policies if p.name == "u")
     assert universal.to[0].http_rules[0].matches != keys["b"]  # Universal stores what was written
+
+
+def test_kubernetes_route_policies_outside_the_system_namespace_are_invalid(write, tmp_path):
+    write("ok.yaml", K8S_ROUTE)  # kong-mesh-system: Kong Mesh's control-plane namespace
+    write("team.yaml", K8S_ROUTE.replace("name: tcp-route-1", "name: team-route").replace("kong-mesh-system", "team-a"))
+    repo = mra.load_repo(tmp_path)
+    valid = dict(zip(repo.policies["name"], repo.policies["valid"], strict=True))
+    assert valid == {"tcp-route-1": True, "team-route": False}
+    (violation,) = repo.violations.to_dict("records")
+    assert (violation["path"], violation["message"]) == ("metadata.namespace", "policy can only be created in the system namespace:kuma-system")
+    assert violation["line"] == 5  # the namespace line
+    custom = mra.load_repo(tmp_path, system_namespaces=["team-a"])
+    assert dict(zip(custom.policies["name"], custom.policies["valid"], strict=True)) == {"tcp-route-1": False, "team-route": True}
