@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..model import Format, Origin, Policy, Proxy, Service, ToEntry
+from ..model import SERVICE_TAG, Format, Origin, Policy, Proxy, Service, Tags, ToEntry
 from .finding import Finding
 
 if TYPE_CHECKING:
@@ -349,3 +349,33 @@ def ref_sites(policy: Policy) -> Iterator[RefSite]:
             for j, rule in enumerate(entry.http_rules):
                 if rule.backend_refs is not None:
                     yield RefSite(policy, entry, j, rule.backend_refs, http_backend_path(entry.index, j))
+
+
+class Target(NamedTuple):
+    """A backend that gets an Envoy cluster: a weighted backendRef of a valid route policy, or a weighted split
+    of a valid TrafficRoute, with the service it names and the path of its entry."""
+
+    policy: Policy
+    service: str | None
+    tags: Tags  # the backendRef's tags, or the split's whole destination selector
+    kind: str  # MeshService | MeshServiceSubset (a TrafficRoute split counts as MeshServiceSubset)
+    path: str  # spec.to[0].rules[0].default.backendRefs[1] or conf.split[2]
+    name_field: str  # the field that names the service, relative to ``path``
+
+
+def cluster_targets(ctx: AuditContext) -> Iterator[Target]:
+    """Backends that get a cluster.  A weight of 0 builds none: 2.5's ``makeSplit`` skips such refs before
+    anything else, and the TrafficRoute generator skips such splits (reference §6.4, §8.1)."""
+    for policy in ctx.route_policies(valid=True):
+        for site in ref_sites(policy):
+            for k, ref in enumerate(site.refs):
+                if ref.effective_weight != 0:
+                    yield Target(policy, ref.name, ref.tags, ref.kind, f"{site.path}[{k}]", ".name")
+    for policy in ctx.policies:
+        if policy.type != TR or not policy.valid:
+            continue
+        for i, split in enumerate(policy.splits):
+            if split.weight:
+                service = dict(split.destination).get(SERVICE_TAG)
+                path = f"{spec_prefix(policy)}conf.split[{i}].destination"
+                yield Target(policy, service, split.destination, "MeshServiceSubset", path, "")

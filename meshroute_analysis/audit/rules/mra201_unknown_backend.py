@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...model import SERVICE_TAG
-from ..context import TR, AuditContext, ref_sites, spec_prefix
+from ..context import AuditContext, cluster_targets
 from ..finding import Finding
 
 CODE = "MRA201"
@@ -25,20 +24,6 @@ def _message(policy_key: str, service: str, mesh: str) -> str:
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
-    for policy in ctx.route_policies(valid=True):
-        for site in ref_sites(policy):
-            for k, ref in enumerate(site.refs):
-                if ref.effective_weight == 0:
-                    continue  # no cluster is built for a weight-0 ref, so nothing fails
-                if ref.kind in ("MeshService", "MeshServiceSubset") and ctx.unknown_service(policy.mesh, ref.name):
-                    yield ctx.finding(CODE, policy, _message(policy.key, ref.name or "", policy.mesh), f"{site.path}[{k}].name")
-    for policy in ctx.policies:
-        if policy.type != TR or not policy.valid:
-            continue
-        for i, split in enumerate(policy.splits):
-            service = dict(split.destination).get(SERVICE_TAG)
-            if split.weight and ctx.unknown_service(policy.mesh, service):
-                yield ctx.finding(
-                    CODE, policy, _message(policy.key, service or "", policy.mesh),
-                    f"{spec_prefix(policy)}conf.split[{i}].destination",
-                )
+    for t in cluster_targets(ctx):
+        if t.kind in ("MeshService", "MeshServiceSubset") and ctx.unknown_service(t.policy.mesh, t.service):
+            yield ctx.finding(CODE, t.policy, _message(t.policy.key, t.service or "", t.policy.mesh), t.path + t.name_field)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...model import SERVICE_TAG, ZONE_TAG, Tags
-from ..context import TR, AuditContext, quote_tags, ref_sites, spec_prefix
+from ..context import AuditContext, cluster_targets, quote_tags
 from ..finding import Finding
 
 CODE = "MRA203"
@@ -43,19 +43,8 @@ def _message(ctx: AuditContext, key: str, mesh: str, service: str, tags: Tags) -
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
-    for policy in ctx.route_policies(valid=True):
-        for site in ref_sites(policy):
-            for k, ref in enumerate(site.refs):
-                if ref.effective_weight == 0:
-                    continue  # no cluster for a weight-0 ref
-                if ref.kind == "MeshServiceSubset" and _selects_nothing(ctx, policy.mesh, ref.name, ref.tags):
-                    text = _message(ctx, policy.key, policy.mesh, ref.name or "", ref.tags)
-                    yield ctx.finding(CODE, policy, text, f"{site.path}[{k}].tags")
-    for policy in ctx.policies:
-        if policy.type != TR or not policy.valid:
-            continue
-        for i, split in enumerate(policy.splits):
-            service = dict(split.destination).get(SERVICE_TAG)
-            if split.weight and _selects_nothing(ctx, policy.mesh, service, split.destination):
-                text = _message(ctx, policy.key, policy.mesh, service or "", split.destination)
-                yield ctx.finding(CODE, policy, text, f"{spec_prefix(policy)}conf.split[{i}].destination")
+    for t in cluster_targets(ctx):
+        if t.kind == "MeshServiceSubset" and _selects_nothing(ctx, t.policy.mesh, t.service, t.tags):
+            text = _message(ctx, t.policy.key, t.policy.mesh, t.service or "", t.tags)
+            # A backendRef's subset is its tags; a TrafficRoute split's is its destination selector.
+            yield ctx.finding(CODE, t.policy, text, t.path + (".tags" if t.name_field else ""))
