@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .model import Document, Mesh, Policy, Proxy, Resource, Service, ViolationRecord
+from .model import Document, Mesh, Policy, Proxy, Resource, Service, ViolationRecord, Workload
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +25,5 @@ class RepoContent:
     meshes: Mapping[str, Mesh] = field(default_factory=lambda: MappingProxyType({}))
     proxies: tuple[Proxy, ...] = ()
     services: Mapping[tuple[str, str], Service] = field(default_factory=lambda: MappingProxyType({}))
+    #: Every Kubernetes workload, with whether Kuma gives its pods a sidecar and why.
+    workloads: tuple[Workload, ...] = ()

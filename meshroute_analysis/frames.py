@@ -7,9 +7,12 @@ through :func:`make_frame`, so an empty frame still has all its columns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .model import Policy, ViolationRecord
 
 DOCUMENTS = ("file", "line", "index", "item", "kind", "name", "mesh", "status", "reason")
 POLICIES = (
@@ -22,7 +25,11 @@ BACKENDS = (
     "implicit", "file", "line",
 )  # fmt: skip
 VIOLATIONS = ("policy", "file", "line", "path", "message", "type", "name", "mesh")
-DATAPLANES = ("name", "mesh", "tags", "origin", "tags_str", "group", "inbounds", "outbounds", "transparent", "file", "line")
+DATAPLANES = (
+    "name", "mesh", "tags", "origin", "tags_str", "group", "inbounds", "outbounds", "transparent", "file", "line",
+    "reachable", "gateway_type", "gateway_tags",
+)  # fmt: skip
+WORKLOADS = ("kind", "name", "namespace", "mesh", "replicas", "sidecar", "reason", "severity", "file", "line")
 SERVICES = ("mesh", "service", "protocol", "protocol_source", "endpoints", "external", "inferred", "declared_protocol")
 
 # The resolver's frames (filled by meshroute_analysis.resolve).
@@ -39,3 +46,13 @@ def make_frame(columns: Sequence[str], rows: Iterable[Sequence[Any]] = ()) -> pd
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     return pd.DataFrame.from_records(rows, columns=list(columns))
+
+
+def violations_frame(violations: Iterable[ViolationRecord], policies: Iterable[Policy]) -> pd.DataFrame:
+    """:data:`VIOLATIONS` rows, with each violation's policy type, name and mesh."""
+    by_key = {p.key: p for p in policies}
+    rows = []
+    for v in violations:
+        p = by_key.get(v.policy)
+        rows.append((v.policy, v.file, v.line, v.path, v.message, p.type if p else None, p.name if p else None, p.mesh if p else None))
+    return make_frame(VIOLATIONS, rows)

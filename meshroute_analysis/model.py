@@ -22,6 +22,8 @@ ZONE_TAG = "kuma.io/zone"
 MESH_LABEL = "kuma.io/mesh"
 SKIP_ANNOTATION = "meshroute.io/skip"
 DEFAULT_MESH = "default"
+#: :attr:`Policy.apply_order` of what a control plane creates with a mesh: before any applied file.
+CREATED_WITH_MESH = -1
 
 #: The protocol values Kuma 2.5 parses (``ParseProtocol`` in
 #: ``pkg/core/resources/apis/mesh/dataplane_helpers.go``); anything else is ``unknown``.
@@ -123,10 +125,15 @@ class Resource:
         return found if found is not None else self.line
 
     @property
+    def namespaced(self) -> bool:
+        """Whether the namespace is part of the object's identity (a namespaced Kubernetes object)."""
+        return self.format is Format.KUBERNETES and bool(self.namespace) and self.kind not in CLUSTER_SCOPED_KINDS
+
+    @property
     def core_name(self) -> str:
         """The name Kuma 2.5 stores and sorts on: ``<name>.<namespace>`` for namespaced Kubernetes objects
         (``pkg/plugins/resources/k8s/store.go`` / ``pkg/util/k8s/name_converter.go``)."""
-        if self.format is Format.KUBERNETES and self.namespace:
+        if self.namespaced:
             return f"{self.name}.{self.namespace}"
         return self.name
 
@@ -136,6 +143,9 @@ class Resource:
 
 
 _LEGACY_KINDS = frozenset({"TrafficRoute", "TrafficPermission"})
+#: Kuma kinds whose CRDs are cluster-scoped (``scope: Cluster`` in ``deployments/charts/kuma/crds/`` at
+#: 2.5.11): ``metadata.namespace`` is not part of their identity, and kubectl drops it.
+CLUSTER_SCOPED_KINDS = frozenset({"Mesh", "TrafficRoute", "TrafficPermission", "ExternalService", "MeshGateway"})
 _TOKEN = re.compile(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([^.\[]+)')
 
 
@@ -197,11 +207,21 @@ class BackendRef:
 
 
 @dataclass(frozen=True, slots=True)
+class HTTPFilter:
+    """One MeshHTTPRoute ``default.filters[]`` entry: its type and, for a RequestMirror, the mirrored backend."""
+
+    type: str
+    mirror: BackendRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class HTTPRule:
-    """One MeshHTTPRoute rule: its ``matches`` kept as canonical JSON text (the merge key) and backends."""
+    """One MeshHTTPRoute rule: its ``matches`` kept as canonical JSON text (the merge key), backends and
+    filters (``None`` when the rule does not set the field, which a JSON merge patch leaves alone)."""
 
     matches: str
     backend_refs: tuple[BackendRef, ...] | None
+    filters: tuple[HTTPFilter, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +256,14 @@ class Split:
 
 
 @dataclass(frozen=True, slots=True)
+class TrafficRouteHTTP:
+    """One TrafficRoute ``conf.http[]`` entry: its ``match`` as canonical JSON and its destinations."""
+
+    match: str
+    splits: tuple[Split, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """A route-related policy: MeshTCPRoute, MeshHTTPRoute, TrafficRoute or TrafficPermission."""
 
@@ -246,9 +274,18 @@ class Policy:
     sources: tuple[Selector, ...] = ()
     destinations: tuple[Selector, ...] = ()
     splits: tuple[Split, ...] = ()
-    #: TrafficRoute ``conf.http[]`` destinations, all entries together: they add clusters (and so count in
-    #: the protocol the generator checks) even though their L7 matches are not modelled.
-    http_splits: tuple[Split, ...] = ()
+    #: TrafficRoute ``conf.http[]`` entries, in order: HTTP routes before the default on an HTTP listener,
+    #: and extra clusters of the one TCP split on any other listener.
+    http_routes: tuple[TrafficRouteHTTP, ...] = ()
+    #: Position in apply order (files in path order, documents in file order: ``kubectl apply -R -f DIR``).
+    #: It stands in for ``creationTime``, which decides TrafficRoute / TrafficPermission ties and is in no
+    #: file; the implicit defaults are :data:`CREATED_WITH_MESH`.
+    apply_order: int = 0
+
+    @property
+    def http_splits(self) -> tuple[Split, ...]:
+        """The destinations of every ``conf.http[]`` entry, in order."""
+        return tuple(split for route in self.http_routes for split in route.splits)
 
     @property
     def type(self) -> str:
@@ -324,10 +361,29 @@ class Proxy:
     file: str = ""
     line: int = 0
     extra_outbounds: tuple[Outbound, ...] = ()
+    #: ``reachableServices`` of a transparent proxy: its virtual outbounds are only these services (those
+    #: that exist); None means every service of the mesh.
+    reachable: frozenset[str] | None = None
 
     @property
     def transparent(self) -> bool:
         return self.outbounds is None
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A Kubernetes workload of the repository and whether Kuma gives its pods a sidecar (a Dataplane)."""
+
+    kind: str
+    name: str
+    namespace: str
+    mesh: str
+    replicas: int
+    sidecar: bool
+    reason: str
+    severity: str  # the finding it deserves: "" (none), info, warning or error
+    file: str
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,4 +441,4 @@ class ViolationRecord:
 class Inventory:
     proxies: tuple[Proxy, ...] = ()
     services: tuple[Service, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    workloads: tuple[Workload, ...] = ()

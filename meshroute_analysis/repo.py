@@ -88,7 +88,8 @@ def _read_documents(files: Iterable[SourceFile]) -> list[tuple[Document, Resourc
 
 def _identity(resource: Resource) -> tuple[str, ...]:
     """What makes two definitions the same object in a control plane (or a cluster)."""
-    return (resource.kind, resource.mesh if resource.format is not Format.KUBERNETES else "", resource.namespace or "", resource.name)
+    kubernetes = resource.format is Format.KUBERNETES
+    return (resource.kind, "" if kubernetes else resource.mesh, (resource.namespace or "") if resource.namespaced else "", resource.name)
 
 
 def _drop_redefinitions(rows: list[tuple[Document, Resource | None]]) -> list[tuple[Document, Resource | None]]:
@@ -128,7 +129,7 @@ def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = 
         if resource.kind not in POLICY_KINDS:
             continue
         found = _namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
-        policy = typed_policy(resource, valid=not found)
+        policy = typed_policy(resource, valid=not found, apply_order=len(policies))
         policies.append(policy)
         violations.extend(
             ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found
@@ -146,10 +147,10 @@ def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str]
         for d, r in rows
     ]
     meshes = {r.name: typed_mesh(r) for r in resources if r.kind == "Mesh"}
-    mesh_names = {r.mesh for r in resources if r.mesh}
-    inventory = build_inventory(resources, policies, mesh_names | set(meshes))
-    mesh_names |= {p.mesh for p in inventory.proxies}
-    for name in sorted(mesh_names - set(meshes)):
+    for name in sorted({r.mesh for r in resources if r.mesh} - set(meshes)):
+        meshes[name] = Mesh(name)
+    inventory = build_inventory(resources, policies, meshes)
+    for name in sorted(({p.mesh for p in inventory.proxies} | {s.mesh for s in inventory.services}) - set(meshes)):
         meshes[name] = Mesh(name)
     return RepoContent(
         documents=tuple(documents),
@@ -159,6 +160,7 @@ def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str]
         meshes=MappingProxyType(dict(sorted(meshes.items()))),
         proxies=inventory.proxies,
         services=MappingProxyType({(s.mesh, s.name): s for s in inventory.services}),
+        workloads=inventory.workloads,
     )
 
 
@@ -216,12 +218,7 @@ class PolicyRepo:
 
     @cached_property
     def violations(self) -> pd.DataFrame:
-        by_key = {p.key: p for p in self.content.policies}
-        rows = []
-        for v in self.content.violations:
-            p = by_key.get(v.policy)
-            rows.append((v.policy, v.file, v.line, v.path, v.message, p.type if p else None, p.name if p else None, p.mesh if p else None))
-        return frames.make_frame(frames.VIOLATIONS, rows)
+        return frames.violations_frame(self.content.violations, self.content.policies)
 
     @cached_property
     def dataplanes(self) -> pd.DataFrame:
@@ -235,8 +232,18 @@ class PolicyRepo:
                 shape = shapes[id(p.inbounds)] = (tags_dict(first), tags_str(first), tuple(tags_dict(i.tags) for i in p.inbounds))
             listed = p.outbounds if p.outbounds is not None else p.extra_outbounds
             outbounds = tuple(o.service for o in listed) if listed or p.outbounds is not None else None
-            rows.append((p.name, p.mesh, shape[0], p.origin.value, shape[1], p.group_name, shape[2], outbounds, p.transparent, p.file, p.line))
+            reachable = tuple(sorted(p.reachable)) if p.reachable is not None else None
+            gateway = (p.gateway.type, tags_dict(p.gateway.tags)) if p.gateway is not None else (None, None)
+            rows.append((p.name, p.mesh, shape[0], p.origin.value, shape[1], p.group_name, shape[2], outbounds, p.transparent,
+                         p.file, p.line, reachable, *gateway))
         return frames.make_frame(frames.DATAPLANES, rows)
+
+    @cached_property
+    def workloads(self) -> pd.DataFrame:
+        """One row per Kubernetes workload: whether Kuma 2.5 gives its pods a sidecar, and why."""
+        rows = ((w.kind, w.name, w.namespace, w.mesh, w.replicas, w.sidecar, w.reason, w.severity, w.file, w.line)
+                for w in self.content.workloads)
+        return frames.make_frame(frames.WORKLOADS, rows)
 
     @cached_property
     def services(self) -> pd.DataFrame:

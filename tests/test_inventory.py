@@ -203,8 +203,9 @@ def test_ignored_services_and_unmappable_ports_give_no_inbound(write, tmp_path):
 def test_serviceless_pod_keeps_every_label_and_the_namespace(write, tmp_path):
     repo = _load(write, tmp_path, NAMESPACE, _pod_deployment("job", "{app: job, team.kuma.io/owner: ops, empty: ''}"))
     tags = repo.dataplanes.iloc[0].tags
+    # InboundTagsForPod also tags the pod with its own name (kuma.io/instance).
     assert tags == {"app": "job", "team.kuma.io/owner": "ops", "k8s.kuma.io/namespace": "shop",
-                    "kuma.io/service": "job_shop_svc", "kuma.io/protocol": "tcp"}  # fmt: skip
+                    "kuma.io/service": "job_shop_svc", "kuma.io/protocol": "tcp", "kuma.io/instance": "job-0"}  # fmt: skip
 
 
 def test_injection_from_labels_and_mesh_from_annotations(write, tmp_path):
@@ -244,7 +245,9 @@ def test_gateway_pods_reachable_services_and_empty_protocol_annotation(write, tm
     proxies = repo.dataplanes.set_index("name")
     assert proxies.loc["kong-0.shop", "inbounds"] == ()  # a delegated gateway: no inbounds
     assert "kong_shop_svc_80" not in set(repo.services.service)  # and no endpoints
-    assert proxies.loc["web-0.shop", "outbounds"] == ("db_shop_svc_5432",)
+    # reachable-services narrows the virtual outbounds (outbounds stays None: a transparent proxy).
+    assert proxies.loc["web-0.shop", "outbounds"] is None
+    assert proxies.loc["web-0.shop", "reachable"] == ("db_shop_svc_5432",)
     assert repo.services.set_index("service").loc["db_shop_svc_5432"].protocol == "tcp"
 
 

@@ -122,9 +122,11 @@ class AuditContext:
 
     @cached_property
     def _meshes_with_inventory(self) -> frozenset[str]:
-        """Meshes with Dataplanes or workloads: the same test the inventory uses before it infers proxies
-        (ExternalServices alone do not make one, since the proxies would still be inferred)."""
-        return frozenset(p.mesh for p in self.content.proxies if p.origin is not Origin.INFERRED)
+        """Meshes with Dataplanes or Kubernetes workloads (with a sidecar or not): the same test the inventory
+        uses before it infers proxies (ExternalServices alone do not make one, since the proxies would still be
+        inferred)."""
+        proxies = {p.mesh for p in self.content.proxies if p.origin is not Origin.INFERRED}
+        return frozenset(proxies | {w.mesh for w in self.content.workloads})
 
     def has_inventory(self, mesh: str) -> bool:
         return mesh in self._meshes_with_inventory

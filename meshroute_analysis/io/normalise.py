@@ -19,8 +19,13 @@ from .yamldocs import RawDocument, item_lines
 #: Kuma kinds this toolkit reads.  The route policies, what decides ExternalService reachability, and the
 #: inventory that protocols and sources come from.
 KUMA_KINDS = frozenset(
-    {"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute", "TrafficPermission", "Mesh", "Dataplane", "ExternalService", "MeshGateway"}
+    {
+        "MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute", "TrafficPermission", "Mesh", "Dataplane", "ExternalService",
+        "MeshGateway", "ZoneIngress",
+    }
 )
+#: Kinds that belong to no mesh (a zone ingress serves every mesh).
+_MESHLESS = frozenset({"ZoneIngress"})
 #: Kubernetes kinds read for the inventory (which workloads run a sidecar, which Services select them).
 K8S_KINDS = frozenset({"Namespace", "Service", "Deployment", "StatefulSet", "DaemonSet", "Pod"})
 #: Kinds whose Kubernetes objects carry the mesh in a top-level ``mesh:`` field, not in a label
@@ -33,6 +38,7 @@ _UNIVERSAL_SPEC_FIELDS = {
     "Dataplane": ("networking", "metrics", "probes"),
     "ExternalService": ("networking", "tags"),
     "MeshGateway": ("selectors", "tags", "conf"),
+    "ZoneIngress": ("zone", "networking", "availableServices"),
 }
 _POLICY_KINDS = frozenset({"MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute", "TrafficPermission"})
 FieldLines = dict[tuple[str | int, ...], int]
@@ -153,6 +159,8 @@ def _kubernetes(file: str, line: int, index: int, obj: Mapping[str, Any]) -> Rec
         mesh = ""  # Kubernetes objects get their mesh from annotations later, in the inventory
     if kind == "Mesh":
         mesh = name
+    elif kind in _MESHLESS:
+        mesh = ""
     spec = obj.get("spec") if kind != "Namespace" else {}
     if kind in ("Namespace", "Service", "Deployment", "StatefulSet", "DaemonSet", "Pod"):
         spec = {"spec": obj.get("spec"), "metadata": meta}
@@ -180,7 +188,7 @@ def _universal(file: str, line: int, index: int, obj: Mapping[str, Any]) -> Reco
     name = obj.get("name")
     if not isinstance(name, str) or not name:
         return _doc(file, line, index, obj, Status.INVALID, "name: must be set")
-    mesh = name if kind == "Mesh" else (_str(obj.get("mesh")) or DEFAULT_MESH)
+    mesh = name if kind == "Mesh" else "" if kind in _MESHLESS else (_str(obj.get("mesh")) or DEFAULT_MESH)
     if kind == "Mesh":
         spec: Any = {k: v for k, v in obj.items() if k not in _UNIVERSAL_META}
     elif kind in _UNIVERSAL_SPEC_FIELDS:

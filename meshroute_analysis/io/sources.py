@@ -36,14 +36,15 @@ def _is_hidden(name: str) -> bool:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Files under ``root`` with a policy ending, sorted, skipping hidden directories and files.
-    Anything that is not a regular file (a named pipe, a socket) is yielded too, to be reported: reading
-    one could block forever."""
+    """Files under ``root`` with a policy ending, skipping hidden directories and files, in the order
+    ``kubectl apply -R -f DIR`` applies them (Go's ``filepath.Walk``: lexical by path component, so
+    ``a/b/x.yaml`` comes before ``a/c.yaml``).  Anything that is not a regular file (a named pipe, a socket)
+    is yielded too, to be reported: reading one could block forever."""
+    found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=None):
-        dirnames[:] = sorted(d for d in dirnames if not _is_hidden(d))
-        for name in sorted(filenames):
-            if not _is_hidden(name) and name.lower().endswith(EXTENSIONS):
-                yield Path(dirpath) / name
+        dirnames[:] = [d for d in dirnames if not _is_hidden(d)]
+        found.extend(Path(dirpath) / name for name in filenames if not _is_hidden(name) and name.lower().endswith(EXTENSIONS))
+    yield from sorted(found, key=lambda p: p.parts)
 
 
 def _unreadable_dirs(root: Path) -> Iterator[Path]:
@@ -155,7 +156,7 @@ def _tree_entries(listing: bytes, explicit_file: str | None) -> list[tuple[str, 
         hidden = any(_is_hidden(part) for part in path.split("/"))
         if path == explicit_file or (not hidden and path.lower().endswith(EXTENSIONS)):
             out.append((path, size))
-    return sorted(out)
+    return sorted(out, key=lambda entry: entry[0].split("/"))  # apply order, as in _walk
 
 
 def _cat_files(top: Path, rev: str, entries: Iterable[tuple[str, int]], given: Path, absolute: Path, max_bytes: int) -> Iterator[SourceFile]:

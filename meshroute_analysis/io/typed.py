@@ -11,7 +11,21 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import BackendRef, Format, HTTPRule, Mesh, Policy, Resource, Selector, Split, TargetRef, ToEntry, make_tags
+from ..model import (
+    BackendRef,
+    Format,
+    HTTPFilter,
+    HTTPRule,
+    Mesh,
+    Policy,
+    Resource,
+    Selector,
+    Split,
+    TargetRef,
+    ToEntry,
+    TrafficRouteHTTP,
+    make_tags,
+)
 
 ROUTE_POLICY_KINDS = ("MeshTCPRoute", "MeshHTTPRoute")
 LEGACY_POLICY_KINDS = ("TrafficRoute", "TrafficPermission")
@@ -85,7 +99,21 @@ def _http_rule(value: Any, kubernetes: bool) -> HTTPRule:
     # after storage defaulting); canonical JSON makes equal matches compare equal whatever their key order.
     raw = _crd_defaulted(rule.get("matches")) if kubernetes else rule.get("matches")
     matches = json.dumps(raw, sort_keys=True, default=str)
-    return HTTPRule(matches=matches, backend_refs=backend_refs(_mapping(rule.get("default")).get("backendRefs")))
+    default = _mapping(rule.get("default"))
+    return HTTPRule(matches=matches, backend_refs=backend_refs(default.get("backendRefs")), filters=_filters(default.get("filters")))
+
+
+def _filters(value: Any) -> tuple[HTTPFilter, ...] | None:
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        entry = _mapping(item)
+        kind = entry.get("type")
+        mirror = _mapping(_mapping(entry.get("requestMirror")).get("backendRef"))
+        refs = backend_refs([mirror]) if kind == "RequestMirror" and mirror else None
+        out.append(HTTPFilter(kind if isinstance(kind, str) else "", refs[0] if refs else None))
+    return tuple(out)
 
 
 def _to_entry(index: int, value: Any, kind: str, kubernetes: bool) -> ToEntry:
@@ -107,9 +135,12 @@ def _selectors(value: Any) -> tuple[Selector, ...]:
     return tuple(Selector(make_tags(_mapping(s).get("match"))) for s in _list(value))
 
 
-def _http_splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
-    """The destinations of every ``conf.http[]`` entry (each is a destination or a split, like ``conf``)."""
-    return tuple(split for entry in _list(conf.get("http")) for split in _splits(_mapping(entry)))
+def _http_routes(conf: Mapping[str, Any]) -> tuple[TrafficRouteHTTP, ...]:
+    """Every ``conf.http[]`` entry: its match and its destinations (a destination or a split, like ``conf``)."""
+    return tuple(
+        TrafficRouteHTTP(json.dumps(_mapping(entry).get("match"), sort_keys=True, default=str), _splits(_mapping(entry)))
+        for entry in _list(conf.get("http"))
+    )
 
 
 def _splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
@@ -125,20 +156,22 @@ def _splits(conf: Mapping[str, Any]) -> tuple[Split, ...]:
     return tuple(splits)
 
 
-def policy(resource: Resource, valid: bool) -> Policy:
+def policy(resource: Resource, valid: bool, apply_order: int = 0) -> Policy:
     spec = _mapping(resource.spec)
     if resource.kind in LEGACY_POLICY_KINDS:
         return Policy(
             resource=resource,
             valid=valid,
+            apply_order=apply_order,
             sources=_selectors(spec.get("sources")),
             destinations=_selectors(spec.get("destinations")),
             splits=_splits(_mapping(spec.get("conf"))) if resource.kind == "TrafficRoute" else (),
-            http_splits=_http_splits(_mapping(spec.get("conf"))) if resource.kind == "TrafficRoute" else (),
+            http_routes=_http_routes(_mapping(spec.get("conf"))) if resource.kind == "TrafficRoute" else (),
         )
     return Policy(
         resource=resource,
         valid=valid,
+        apply_order=apply_order,
         target_ref=target_ref(spec.get("targetRef")),
         to=tuple(
             _to_entry(i, e, resource.kind, resource.format is Format.KUBERNETES) for i, e in enumerate(_list(spec.get("to")))

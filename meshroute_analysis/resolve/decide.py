@@ -20,15 +20,15 @@ or no listener at all).  Status vocabulary (:data:`STATUSES`): see below.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model import UNKNOWN, BackendRef, Policy
+from ..model import UNKNOWN, Policy
+from .httproute import HTTPListener, build_http_listener
 from .merge import Item, merge_http, merge_tcp
 from .protocols import AdmittedKey, MeshEndpoints
 from .semantics import Semantics
-from .split import CATCH_ALL_MATCHES, Backend, SplitResult, is_catch_all, make_split, route_label, trafficroute_split
+from .split import Backend, SplitResult, make_split, trafficroute_routes
 from .trafficroute import TrafficRouteChoice, describe_rank
 
 NONE = "none"
@@ -43,9 +43,10 @@ STATUSES = {
     "no-endpoints": "traffic is forwarded, but no backend in the split has a known endpoint",
     "blackhole": "a route configures the outbound but its split is empty: connections go nowhere",
     "no-route": "no route configures the outbound (listener without upstream, or no listener at all)",
+    "config-error": "the control plane fails to build this proxy's configuration (see res.proxies.config_error): "
+                    "nothing new reaches the proxy, which keeps its previous configuration or has none",
 }
 
-_CATCH_ALL_KEY = json.dumps(CATCH_ALL_MATCHES, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class Decision:
     merge_steps: tuple[str, ...]
     trafficroute: Policy | None = None  # the selected TrafficRoute, whether or not it won
     trafficroute_listener: bool = False  # whether the TrafficRoute generator built a listener for S
+    #: What the MeshHTTPRoute plugin built for S (it may fail the whole proxy: see :mod:`.httproute`).
+    http_listener: HTTPListener | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
     attempts: list[str] = []  # later plugins that ran for S but produced no listener
     # (route_type, policies, split-or-None, backends, forwards, summary)
     result: tuple[str, tuple, tuple[Backend, ...], bool, str] | None = None
+    http_listener: HTTPListener | None = None
 
     # 1. TrafficRoute generator --------------------------------------------------------------------
     choice = pair.trafficroute
@@ -121,23 +125,30 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         result = (NONE, (), (), False, "no TrafficRoute selects this pair and no MeshTCPRoute/MeshHTTPRoute configures it: the listener has no upstream (blackholed)")
     else:
         tr = choice.policy
-        split = trafficroute_split(tr.splits, pair.outbound_tags, endpoints, admitted)
-        services = [b.name for b in split.backends if b.in_split]
-        if tr.http_splits:
-            # determineRoutes adds a route per conf.http entry; the protocol check covers all their clusters.
-            http_split = trafficroute_split(tr.http_splits, pair.outbound_tags, endpoints, admitted)
-            services += [b.name for b in http_split.backends if b.in_split]
-        p_tr = endpoints.protocol_of_services(services, admitted) if services else UNKNOWN
+        built = trafficroute_routes(
+            [(r.match, r.splits) for r in tr.http_routes], tr.splits, pair.outbound_tags, endpoints, admitted
+        )
+        # InferProtocol over the clusters of every route (``outbound_proxy_generator.go``).
+        p_tr = endpoints.protocol_of_services(built.services, admitted) if built.services else UNKNOWN
         tie = f"; tie with {', '.join(p.name for p in choice.tied_with)} broken by the documented creation-order assumption" if choice.tied_with else ""
         picked = f"TrafficRoute {tr.name} selected (aggregate rank {describe_rank(choice.rank)}){tie}"
         if p_tr in semantics.trafficroute_skip_protocols and pair.has_http_rules:
             stages.append(f"{picked}; its services are {p_tr} and the proxy has MeshHTTPRoute rules, so the generator skips this outbound")
             result = None
         else:
-            stages.append(f"{picked}; split services' protocol {p_tr}: listener built ({_split_text(split)})")
             tr_listener = True
-            summary = f"TrafficRoute {tr.name}" + ("" if split.forwards else f": {split.refusal}")
-            result = (TR, (tr,), split.backends, split.forwards, summary + tie)
+            if p_tr in semantics.trafficroute_http_protocols:
+                backends = built.http_backends()
+                forwards = bool(built.kept)
+                shape = f"HTTP listener with {len(built.kept)} route(s)"
+            else:
+                split = built.tcp_split()
+                backends, forwards = split.backends, split.forwards
+                shape = "TCP listener" + (" (its conf.http entries join the one weighted split)" if tr.http_routes else "")
+            what = ", ".join(f"{label} → {_split_text(split)}" for label, _, split in built.kept) or "no route keeps a cluster"
+            stages.append(f"{picked}; its services' protocol is {p_tr}: {shape} ({what})")
+            summary = f"TrafficRoute {tr.name}" + ("" if forwards else ": no split carries traffic (weight 0 or no kuma.io/service)")
+            result = (TR, (tr,), backends, forwards, summary + tie)
 
     # 2. MeshHTTPRoute plugin ------------------------------------------------------------------------
     if not pair.has_http_rules:
@@ -145,36 +156,23 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
     else:
         merged = merge_http(pair.http_items)
         merge_steps.extend(f"MeshHTTPRoute {s.policy.name} to[{s.entry_index}]: {s.description}" for s in merged.steps)
-        rules = [(r.matches, r.backend_refs) for r in merged.rules]
-        if not rules and protocol not in semantics.http_like_protocols:
+        http_listener = build_http_listener(merged, S, protocol, semantics, endpoints, admitted)
+        if http_listener is None:
             why = "no MeshHTTPRoute rule names it" if not pair.http_items else "the entries naming it have no rules"
             stages.append(f"MeshHTTPRoute: {why} and {S} is {protocol}, not http/http2/grpc: no HTTP listener")
+        elif http_listener.routes:
+            names = ", ".join(p.name for p in merged.contributors) or "no policy names it: default catch-all"
+            dropped = http_listener.dropped
+            extra = f"; {'; '.join(dropped)}" if dropped else ""
+            redirects = [r.label for r in http_listener.routes if r.action == "redirect"]
+            if redirects:
+                extra += f"; route(s) {', '.join(redirects)} redirect (RequestRedirect) and forward nothing"
+            stages.append(f"MeshHTTPRoute: HTTP listener with {len(http_listener.routes)} route(s) ({names}){extra}; it replaces any earlier listener")
+            result = (HTTP, merged.contributors, http_listener.backends(), http_listener.forwards, f"MeshHTTPRoute ({names}){extra}")
         else:
-            if not any(is_catch_all(m) for m, _ in rules):
-                rules.append((_CATCH_ALL_KEY, None))
-            kept: list[Backend] = []
-            dropped: list[str] = []
-            for matches, refs in rules:
-                label = route_label(matches)
-                if refs is None:
-                    refs = (BackendRef(kind="MeshService", name=S, weight=semantics.http_default_weight),)
-                split = make_split(
-                    refs, semantics.http_split_protocols, semantics.backend_kinds, endpoints, admitted,
-                    route=label, route_matches=matches,
-                )
-                if split.forwards:
-                    kept.extend(split.backends)
-                else:
-                    dropped.append(f"route {label} dropped ({split.refusal})")
-            if kept:
-                n_routes = len(dict.fromkeys(b.route for b in kept))
-                names = ", ".join(p.name for p in merged.contributors) or "no policy names it: default catch-all"
-                extra = f"; {'; '.join(dropped)}" if dropped else ""
-                stages.append(f"MeshHTTPRoute: HTTP listener with {n_routes} route(s) ({names}){extra}; it replaces any earlier listener")
-                result = (HTTP, merged.contributors, tuple(kept), True, f"MeshHTTPRoute ({names}){extra}")
-            else:
-                stages.append(f"MeshHTTPRoute: every route was dropped ({'; '.join(dropped)}): no HTTP listener")
-                attempts.append(f"MeshHTTPRoute dropped every route ({'; '.join(dropped)})")
+            all_dropped = "; ".join(http_listener.dropped)
+            stages.append(f"MeshHTTPRoute: every route was dropped ({all_dropped}): no HTTP listener")
+            attempts.append(f"MeshHTTPRoute dropped every route ({all_dropped})")
 
     # 3. MeshTCPRoute plugin -------------------------------------------------------------------------
     if not pair.has_tcp_rules:
@@ -203,7 +201,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         return Decision(
             S, protocol, NONE, (), False, "no-route",
             "no listener at all: " + "; ".join(stages),
-            (), tuple(stages), tuple(merge_steps), choice.policy, tr_listener,
+            (), tuple(stages), tuple(merge_steps), choice.policy, tr_listener, http_listener,
         )
     route_type, policies, backends, forwards, summary = result
     if route_type == NONE:
@@ -215,5 +213,5 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         reason = summary + (f"; {note}" if note else "")
     return Decision(
         S, protocol, route_type, tuple(policies), forwards, status, reason, tuple(backends),
-        tuple(stages), tuple(merge_steps), choice.policy, tr_listener,
+        tuple(stages), tuple(merge_steps), choice.policy, tr_listener, http_listener,
     )

@@ -9,7 +9,7 @@ kind (or ``*``) in ``skipCreatingInitialPolicies``.  They carry ``Format.IMPLICI
 from __future__ import annotations
 
 from ..content import RepoContent
-from ..model import SERVICE_TAG, Format, Mesh, Policy, Resource, Selector, Split
+from ..model import CREATED_WITH_MESH, SERVICE_TAG, Format, Mesh, Policy, Resource, Selector, Split
 from .tagmatch import MATCH_ALL
 
 _ANY_SERVICE = ((SERVICE_TAG, MATCH_ALL),)
@@ -37,8 +37,9 @@ def route_all(mesh: str) -> Policy:
         "conf": {"destination": {SERVICE_TAG: MATCH_ALL}, "loadBalancer": {"roundRobin": {}}},
     }
     return Policy(
-        resource=_implicit_resource("TrafficRoute", f"route-all-{mesh}", mesh, spec),
+        resource=_implicit_resource("TrafficRoute", _default_name("TrafficRoute", mesh), mesh, spec),
         valid=True,
+        apply_order=CREATED_WITH_MESH,
         sources=(Selector(_ANY_SERVICE),),
         destinations=(Selector(_ANY_SERVICE),),
         splits=(Split(weight=1, destination=_ANY_SERVICE),),
@@ -51,8 +52,9 @@ def allow_all(mesh: str) -> Policy:
         "destinations": [{"match": {SERVICE_TAG: MATCH_ALL}}],
     }
     return Policy(
-        resource=_implicit_resource("TrafficPermission", f"allow-all-{mesh}", mesh, spec),
+        resource=_implicit_resource("TrafficPermission", _default_name("TrafficPermission", mesh), mesh, spec),
         valid=True,
+        apply_order=CREATED_WITH_MESH,
         sources=(Selector(_ANY_SERVICE),),
         destinations=(Selector(_ANY_SERVICE),),
     )
@@ -66,13 +68,33 @@ def meshes_of(content: RepoContent) -> dict[str, Mesh]:
     return meshes
 
 
+_DEFAULTS = (("TrafficRoute", route_all), ("TrafficPermission", allow_all))
+
+
+def _default_name(kind: str, mesh: str) -> str:
+    return f"{'route-all' if kind == 'TrafficRoute' else 'allow-all'}-{mesh}"
+
+
+def redefined_defaults(content: RepoContent) -> frozenset[int]:
+    """The policies (by ``id``) of the repository that redefine a default the control plane created with
+    their mesh: applying them updates that object, which keeps the mesh's creation time."""
+    meshes = meshes_of(content)
+    return frozenset(
+        id(p)
+        for p in content.policies
+        if p.type in ("TrafficRoute", "TrafficPermission")
+        and p.core_name == _default_name(p.type, p.mesh)
+        and meshes[p.mesh].creates_default(p.type)
+    )
+
+
 def default_policies(content: RepoContent) -> tuple[Policy, ...]:
     """The implicit defaults of every mesh that does not opt out and does not already hold a policy of
     the same type and name (a repository may keep the exported defaults as files)."""
     present = {(p.mesh, p.type, p.core_name) for p in content.policies}
     out: list[Policy] = []
     for name, mesh in sorted(meshes_of(content).items()):
-        for kind, make in (("TrafficRoute", route_all), ("TrafficPermission", allow_all)):
+        for kind, make in _DEFAULTS:
             if not mesh.creates_default(kind):
                 continue
             policy = make(name)

@@ -10,14 +10,15 @@ TrafficRoute choice.  Resolving never reads files.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..content import RepoContent
 from ..model import SERVICE_TAG, Policy, Proxy, Service
 from .decide import Decision, PairInput, decide
-from .defaults import default_policies, meshes_of
-from .grouping import SourceGroup, group_destinations, group_proxies, mesh_destinations
+from .defaults import default_policies, meshes_of, redefined_defaults
+from .grouping import INSTANCE_TAG, SourceGroup, group_destinations, group_proxies, mesh_destinations
+from .httproute import BuildCheck, first_failure
 from .merge import Item, entry_destination
 from .protocols import AdmittedKey, MeshEndpoints
 from .selection import TargetRefIndex, selecting_inbounds
@@ -34,7 +35,7 @@ class MeshContext:
     """The indices of one mesh."""
 
     def __init__(self, mesh: str, policies: list[Policy], services: Mapping[str, Service],
-                 destinations: tuple[str, ...], semantics: Semantics) -> None:
+                 destinations: tuple[str, ...], semantics: Semantics, created_with_mesh: frozenset[int] = frozenset()) -> None:
         self.mesh = mesh
         self.policies = policies  # every policy of the mesh, valid or not (explain lists them)
         valid = [p for p in policies if p.valid]
@@ -43,8 +44,8 @@ class MeshContext:
             by_type[p.type].append(p)
         self.tcp = TargetRefIndex(by_type.get(TCP_TYPE, ()), semantics)
         self.http = TargetRefIndex(by_type.get(HTTP_TYPE, ()), semantics)
-        self.trafficroutes = TrafficRouteIndex(by_type.get(TR_TYPE, ()))
-        self.endpoints = MeshEndpoints(mesh, services, by_type.get(TP_TYPE, ()))
+        self.trafficroutes = TrafficRouteIndex(by_type.get(TR_TYPE, ()), created_with_mesh)
+        self.endpoints = MeshEndpoints(mesh, services, by_type.get(TP_TYPE, ()), created_with_mesh)
         self.destinations = destinations
         #: (service, outbound tags) of a proxy without listed outbounds; shared, never mutated.
         self.transparent_destinations = [(d, {SERVICE_TAG: d}) for d in destinations]
@@ -114,6 +115,8 @@ class RoutingSignature:
     admitted_id: int = 0
     flags: int = 0  # 1: some MeshTCPRoute rule, 2: some MeshHTTPRoute rule
     decisions: list[Decision] = field(default_factory=list)
+    #: Why Kuma fails to build the configuration of proxies of this shape (None: it builds it).
+    config_error: BuildCheck | None = None
 
 
 class Engine:
@@ -121,6 +124,7 @@ class Engine:
         self.content = content
         self.semantics = semantics
         self.defaults = default_policies(content) if with_defaults else ()
+        created_with_mesh = redefined_defaults(content) if with_defaults else frozenset()
         self.policies: tuple[Policy, ...] = tuple(content.policies) + tuple(self.defaults)
         self.meshes = meshes_of(content)
         for p in self.policies:
@@ -142,8 +146,9 @@ class Engine:
                 services_by_mesh.get(mesh, {}),
                 mesh_destinations(mesh, content.services, proxies_by_mesh.get(mesh, [])),
                 semantics,
+                created_with_mesh,
             )
-        self.groups: list[SourceGroup] = group_proxies(content.proxies)
+        self.groups: list[SourceGroup] = group_proxies(content.proxies, _instance_blind(self.policies, self.meshes))
         self.signatures: list[RoutingSignature] = []
         self.group_signature: list[int] = []
         self._resolve_all()
@@ -159,8 +164,8 @@ class Engine:
         admitted = ctx.endpoints.admitted(group.legacy_tag_sets)
         outbounds = None if rep.outbounds is None else tuple((o.service, o.tags) for o in rep.outbounds)
         extra = tuple((o.service, o.tags) for o in rep.extra_outbounds)
-        transparent = rep.outbounds is None and not extra
-        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra)
+        transparent = rep.outbounds is None and not extra and rep.reachable is None
+        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra, rep.reachable)
         sig_id = index.get(key)
         if sig_id is None:
             sig_id = index[key] = len(self.signatures)
@@ -183,6 +188,8 @@ class Engine:
             self.group_signature.append(self._signature_of(group, index))
         for sig in self.signatures:
             sig.decisions = [self.decision(sig, dest, tags) for dest, tags in sig.destinations]
+            # The MeshHTTPRoute plugin builds every outbound of the proxy in turn; one failure fails them all.
+            sig.config_error = first_failure([d.http_listener for d in sig.decisions])
 
     # -- per pair ----------------------------------------------------------------------------------
     def pair_input(self, sig: RoutingSignature, destination: str, outbound_tags: Mapping[str, str]) -> PairInput:
@@ -222,6 +229,27 @@ class Engine:
             if group.mesh == mesh and any(p.name == source for p in group.proxies):
                 return i, group
         return None
+
+
+def _instance_blind(policies: Sequence[Policy], meshes: Mapping[str, object]) -> frozenset[str]:
+    """Meshes where no policy names the ``kuma.io/instance`` tag anywhere (selectors, subsets, splits)."""
+    naming = {p.mesh for p in policies if INSTANCE_TAG in _tag_keys(p)}
+    return frozenset(m for m in meshes if m not in naming)
+
+
+def _tag_keys(policy: Policy) -> set[str]:
+    keys: set[str] = set()
+    refs = [policy.target_ref] + [e.target_ref for e in policy.to]
+    keys.update(k for ref in refs if ref is not None for k, _ in ref.tags)
+    for entry in policy.to:
+        backends = list(entry.backend_refs or ()) + [b for rule in entry.http_rules for b in rule.backend_refs or ()]
+        backends += [f.mirror for rule in entry.http_rules for f in rule.filters or () if f.mirror is not None]
+        keys.update(k for b in backends for k, _ in b.tags)
+    for selector in policy.sources + policy.destinations:
+        keys.update(k for k, _ in selector.match)
+    for split in policy.splits + policy.http_splits:
+        keys.update(k for k, _ in split.destination)
+    return keys
 
 
 def _plain_mesh(name: str):

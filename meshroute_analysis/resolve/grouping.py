@@ -15,9 +15,10 @@ that is taken (two proxies of one name in one mesh).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from ..model import SERVICE_TAG, Origin, Proxy, Service
+from ..model import SERVICE_TAG, Origin, Proxy, Service, Tags
 
 Signature = tuple
 
@@ -38,12 +39,21 @@ class SourceGroup:
         return len(self.proxies)
 
 
-def proxy_signature(proxy: Proxy) -> Signature:
-    inbounds = tuple(sorted((ib.tags, ib.state == "Ignored") for ib in proxy.inbounds))
-    gateway = None if proxy.gateway is None else (proxy.gateway.type, proxy.gateway.tags)
+#: Kuma tags a pod with its own name (``kuma.io/instance``: headless Services, service-less pods); replicas
+#: then differ only in it, which matters only where a policy of the mesh names that tag.
+INSTANCE_TAG = "kuma.io/instance"
+
+
+def _without(tags: Tags, key: str | None) -> Tags:
+    return tags if key is None else tuple(kv for kv in tags if kv[0] != key)
+
+
+def proxy_signature(proxy: Proxy, ignored_key: str | None = None) -> Signature:
+    inbounds = tuple(sorted((_without(ib.tags, ignored_key), ib.state == "Ignored") for ib in proxy.inbounds))
+    gateway = None if proxy.gateway is None else (proxy.gateway.type, _without(proxy.gateway.tags, ignored_key))
     outbounds = None if proxy.outbounds is None else tuple((o.service, o.tags) for o in proxy.outbounds)
     extra = tuple((o.service, o.tags) for o in proxy.extra_outbounds)
-    return (proxy.mesh, inbounds, gateway, outbounds, extra)
+    return (proxy.mesh, inbounds, gateway, outbounds, extra, proxy.reachable)
 
 
 def legacy_tag_sets(proxy: Proxy) -> tuple[dict[str, str], ...]:
@@ -57,11 +67,13 @@ def _display_name(proxy: Proxy) -> str:
     return proxy.group_name or proxy.name
 
 
-def group_proxies(proxies: Iterable[Proxy]) -> list[SourceGroup]:
-    """Groups in (mesh, name) order; members in name order."""
+def group_proxies(proxies: Iterable[Proxy], instance_blind: AbstractSet[str] = frozenset()) -> list[SourceGroup]:
+    """Groups in (mesh, name) order; members in name order.  In the meshes of ``instance_blind`` no policy
+    names ``kuma.io/instance``, so proxies that differ only in it route alike."""
     buckets: dict[Signature, list[Proxy]] = {}
     for proxy in proxies:
-        buckets.setdefault(proxy_signature(proxy), []).append(proxy)
+        key = INSTANCE_TAG if proxy.mesh in instance_blind else None
+        buckets.setdefault(proxy_signature(proxy, key), []).append(proxy)
     drafts = []
     for members in buckets.values():
         members.sort(key=lambda p: (_display_name(p), p.name))
@@ -97,6 +109,8 @@ def group_destinations(group: SourceGroup, mesh_services: Sequence[str]) -> list
     """(service, outbound tags) in outbound order; one entry per service (the first outbound's tags).
     A transparent proxy's virtual outbounds (every service of the mesh) come before its listed ones."""
     rep = group.representative
+    if rep.reachable is not None:  # only the reachable services that have a virtual outbound
+        mesh_services = [s for s in mesh_services if s in rep.reachable]
     if rep.outbounds is None and not rep.extra_outbounds:
         return [(s, {SERVICE_TAG: s}) for s in mesh_services]
     seen: dict[str, dict[str, str]] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..model import BackendRef, HTTPRule, Policy, ToEntry
+from ..model import BackendRef, HTTPFilter, HTTPRule, Policy, ToEntry
 
 #: One ``to`` entry of one policy, as merged.
 Item = tuple[Policy, ToEntry]
@@ -95,6 +95,9 @@ class MergedHTTPRule:
     matches: str  # canonical JSON of ``matches``: the merge key
     backend_refs: tuple[BackendRef, ...] | None
     contributors: tuple[Policy, ...]
+    filters: tuple[HTTPFilter, ...] = ()
+    #: The ``to`` entry whose ``filters`` the merged rule keeps (the last one that set them), if any.
+    filters_from: Item | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +108,11 @@ class MergedHTTP:
 
 
 def merge_http(items: Sequence[Item]) -> MergedHTTP:
-    """Concatenate every entry's rules, then merge rules with equal ``matches`` (later backendRefs replace)."""
+    """Concatenate every entry's rules, then merge rules with equal ``matches``: a later rule's
+    ``backendRefs`` or ``filters`` replace the earlier list whole (JSON merge patch of ``default``)."""
     order: list[str] = []
     refs: dict[str, tuple[BackendRef, ...] | None] = {}
+    filters: dict[str, tuple[tuple[HTTPFilter, ...], Item] | None] = {}
     contributors: dict[str, list[Policy]] = {}
     steps: list[MergeStep] = []
     for policy, entry in items:
@@ -115,6 +120,8 @@ def merge_http(items: Sequence[Item]) -> MergedHTTP:
         if not rules:
             steps.append(MergeStep(policy, entry.index, "has no rules (still claims the destination for MeshHTTPRoute)"))
         for rule in rules:
+            if rule.filters is not None:
+                filters[rule.matches] = (rule.filters, (policy, entry))
             if rule.matches not in refs:
                 order.append(rule.matches)
                 refs[rule.matches] = rule.backend_refs
@@ -133,5 +140,7 @@ def merge_http(items: Sequence[Item]) -> MergedHTTP:
                     refs[rule.matches] = rule.backend_refs
                 else:
                     steps.append(MergeStep(policy, entry.index, f"route {rule.matches}: sets no backendRefs, nothing changes"))
-    merged = tuple(MergedHTTPRule(m, refs[m], _unique(contributors[m])) for m in order)
+    merged = tuple(
+        MergedHTTPRule(m, refs[m], _unique(contributors[m]), *(filters.get(m) or ((), None))) for m in order
+    )
     return MergedHTTP(merged, _unique([p for p, _ in items]), tuple(steps))

@@ -23,19 +23,26 @@ the first in name order (what Kuma does when creation times are equal).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from ..model import UNKNOWN, Endpoint, Format, Policy, Service
+from ..model import CREATED_WITH_MESH, UNKNOWN, Endpoint, Policy, Service
 from ..protocol import fold_protocols, parse_protocol
 from .tagmatch import Rank, any_matches, compare_ranks, selector_matches, selector_rank
 
 AdmittedKey = frozenset[str]
 
 
-def creation_order(policies: Iterable[Policy]) -> list[Policy]:
-    """Order in which ties go to the *earlier* entry: explicit policies by name, implicit defaults last
-    (they are the oldest, and Kuma lets the later-created policy win a tie)."""
-    return sorted(policies, key=lambda p: (p.resource.format is Format.IMPLICIT, p.core_name))
+def creation_order(policies: Iterable[Policy], created_with_mesh: AbstractSet[int] = frozenset()) -> list[Policy]:
+    """The order in which ties on rank go to the *earlier* entry: the newest first.
+
+    Kuma walks the policies in name order and lets one of equal rank replace the best so far only when it
+    was created later (``pkg/core/policy/connection_matcher.go``: ``CreationTime().After``), so the latest
+    created wins and, among equal creation times, the first in name order.  ``creationTime`` is in no file:
+    :attr:`Policy.apply_order` (apply order, defaults created with their mesh) stands in for it.  A file that
+    redefines a default the control plane created (``created_with_mesh``, by ``id``) updates it in place:
+    it keeps the mesh's creation time."""
+    return sorted(policies, key=lambda p: (-(CREATED_WITH_MESH if id(p) in created_with_mesh else p.apply_order), p.name))
 
 
 def governing_permission(es_tags: Mapping[str, str], permissions: Sequence[Policy]) -> tuple[Policy | None, Rank]:
@@ -67,10 +74,11 @@ class EndpointView:
 class MeshEndpoints:
     """Services, ExternalService admission and protocols of one mesh, cached per admission set."""
 
-    def __init__(self, mesh: str, services: Mapping[str, Service], permissions: Sequence[Policy]) -> None:
+    def __init__(self, mesh: str, services: Mapping[str, Service], permissions: Sequence[Policy],
+                 created_with_mesh: AbstractSet[int] = frozenset()) -> None:
         self.mesh = mesh
         self.services = services
-        self.permissions = creation_order(permissions)
+        self.permissions = creation_order(permissions, created_with_mesh)
         self.governor: dict[str, Policy | None] = {}
         self.governor_rank: dict[str, Rank] = {}
         self.external_names: dict[str, tuple[str, ...]] = {}

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..content import RepoContent
+from ..frames import violations_frame
 from .engine import Engine
 from .explain import Explanation, explain_pair
 from .semantics import Semantics, semantics_for
@@ -43,6 +44,13 @@ class Resolution:
         if name not in self._frames:
             self._frames[name] = build(self._engine)
         return self._frames[name]
+
+    @property
+    def violations(self) -> pd.DataFrame:
+        """The policy documents this version's control plane refuses on apply (``repo.violations``' columns);
+        they take no part in this resolution."""
+        content = self._engine.content
+        return self._frame("violations", lambda _: violations_frame(content.violations, content.policies))
 
     @property
     def proxies(self) -> pd.DataFrame:

@@ -47,6 +47,9 @@ class Semantics:
     #: TrafficRoute-derived protocols the legacy generator skips when the proxy has any MeshHTTPRoute rule
     #: (``pkg/xds/generator/outbound_proxy_generator.go`` hasMeshRoutes).
     trafficroute_skip_protocols: frozenset[str] = frozenset()
+    #: Protocols for which the legacy generator builds an HTTP listener from a TrafficRoute (routes per
+    #: ``conf.http`` entry); any other gets one tcp_proxy (``outbound_proxy_generator.go`` generateLDS).
+    trafficroute_http_protocols: frozenset[str] = frozenset()
     #: Weight MeshHTTPRoute gives the implicit backendRef of a rule without backendRefs (prepareRoutes).
     http_default_weight: int = 100
     #: Whether targetRef matching skips inbounds in state Ignored (2.5: yes; see reference §11).
@@ -82,6 +85,7 @@ KUMA_2_5 = Semantics(
     http_split_protocols=frozenset({"http", "http2"}),
     http_like_protocols=frozenset({"http", "http2", "grpc"}),
     trafficroute_skip_protocols=frozenset({"http", "http2"}),
+    trafficroute_http_protocols=frozenset({"http", "http2", "grpc"}),
 )
 
 #: Every modelled version, by the string ``resolve(kuma_version=...)`` accepts.

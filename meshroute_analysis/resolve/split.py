@@ -28,6 +28,8 @@ from .protocols import AdmittedKey, MeshEndpoints
 from .tagmatch import MATCH_ALL
 
 CATCH_ALL_MATCHES = [{"path": {"type": "PathPrefix", "value": "/"}}]
+#: The canonical JSON of :data:`CATCH_ALL_MATCHES`, as rule merge keys are written.
+CATCH_ALL_KEY = json.dumps(CATCH_ALL_MATCHES, sort_keys=True, separators=(",", ":"))
 
 
 def cluster_name(service: str, tags: Mapping[str, str]) -> str:
@@ -61,8 +63,9 @@ class Backend:
     external: bool
     cluster: str
     note: str = ""
-    route: str = ""  # HTTP route label ("/" for the catch-all); "" for TCP and TrafficRoute
+    route: str = ""  # HTTP route label ("/" for the catch-all); "" for TCP
     route_matches: str = ""
+    mirror: bool = False  # a RequestMirror target: it gets a copy of the route's requests, no share
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +158,8 @@ def resolve_wildcards(destination: Tags, outbound_tags: Mapping[str, str]) -> di
 
 
 def trafficroute_split(
-    splits: Sequence[Split], outbound_tags: Mapping[str, str], endpoints: MeshEndpoints, admitted: AdmittedKey
+    splits: Sequence[Split], outbound_tags: Mapping[str, str], endpoints: MeshEndpoints, admitted: AdmittedKey,
+    *, route: str = "", route_matches: str = "",
 ) -> SplitResult:
     rows: list[Backend] = []
     for split in splits:
@@ -163,9 +167,68 @@ def trafficroute_split(
         service = tags.get(SERVICE_TAG, "")
         subset = tuple(sorted((k, v) for k, v in tags.items() if k != SERVICE_TAG))
         kind = "MeshServiceSubset" if subset else "MeshService"
-        rows.append(_backend(endpoints, admitted, kind, service, subset, split.weight))
+        rows.append(_backend(endpoints, admitted, kind, service, subset, split.weight, route=route, route_matches=route_matches))
     result = split_backends(rows, None, None)  # no kind or protocol check for TrafficRoute splits
     return result if result.forwards else replace(result, refusal="no split carries traffic (weight 0 or no kuma.io/service)")
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficRouteRoutes:
+    """What the legacy generator makes of one TrafficRoute for one outbound (``determineRoutes``): a route
+    per ``conf.http[]`` entry, then the default (``conf.destination`` / ``conf.split``); a route none of
+    whose splits carries traffic is left out (``appendRoute``), but its backends are kept for display."""
+
+    routes: tuple[tuple[str, str, SplitResult], ...]  # (label, match JSON, split), in Envoy's order
+    services: tuple[str, ...]  # the services of every cluster, for the listener's protocol
+
+    @property
+    def kept(self) -> tuple[tuple[str, str, SplitResult], ...]:
+        return tuple(r for r in self.routes if r[2].forwards)
+
+    def http_backends(self) -> tuple[Backend, ...]:
+        """The backends of an HTTP listener: each route keeps its own split (the default is the "/" route)."""
+        return tuple(b for _, _, split in self.routes for b in split.backends)
+
+    def tcp_split(self) -> SplitResult:
+        """Any other listener gets one tcp_proxy over ``Routes.Clusters()`` (``pkg/xds/envoy/route.go``): the
+        clusters of every route together, ``conf.http`` entries first, each with its own weight."""
+        rows = [replace(b, route="", route_matches="") for _, _, split in self.routes for b in split.backends]
+        return split_backends(rows, None, None)
+
+
+def trafficroute_routes(
+    http_routes: Sequence[tuple[str, Sequence[Split]]], default: Sequence[Split], outbound_tags: Mapping[str, str],
+    endpoints: MeshEndpoints, admitted: AdmittedKey,
+) -> TrafficRouteRoutes:
+    routes: list[tuple[str, str, SplitResult]] = []
+    for match, splits in http_routes:
+        label = trafficroute_route_label(match)
+        routes.append((label, match, trafficroute_split(splits, outbound_tags, endpoints, admitted, route=label, route_matches=match)))
+    if default:
+        routes.append(("/", CATCH_ALL_KEY, trafficroute_split(default, outbound_tags, endpoints, admitted, route="/", route_matches=CATCH_ALL_KEY)))
+    services = tuple(dict.fromkeys(b.name for _, _, split in routes for b in split.backends if b.in_split))
+    return TrafficRouteRoutes(tuple(routes), services)
+
+
+def trafficroute_route_label(match: str) -> str:
+    """A short name of a TrafficRoute ``conf.http[].match`` (``{path: {prefix: /v2}, method: ..., headers: ...}``)."""
+    try:
+        parsed = json.loads(match)
+    except (TypeError, ValueError):
+        return str(match)
+    if not isinstance(parsed, dict):
+        return str(match)
+    parts: list[str] = []
+    for key in ("path", "method"):
+        matcher = parsed.get(key)
+        if isinstance(matcher, dict):
+            parts.extend(f"{key} {kind} {value}" for kind, value in sorted(matcher.items()))
+    headers = parsed.get("headers")
+    if isinstance(headers, dict):
+        for name, matcher in sorted(headers.items()):
+            if isinstance(matcher, dict):
+                parts.extend(f"header {name} {kind} {value}" for kind, value in sorted(matcher.items()))
+    return " ".join(parts) or "(no match)"
 
 
 def is_catch_all(matches: str) -> bool:

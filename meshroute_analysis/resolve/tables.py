@@ -12,8 +12,9 @@ import pandas as pd
 from ..model import tags_str
 from .decide import Decision
 from .engine import Engine
+from .httproute import BuildCheck
 
-PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "line"]
+PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "line", "config_error"]
 ROUTE_COLUMNS = [
     "mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "policy_keys",
     "forwards", "status", "reason", "trafficroute", "backend_count", "trafficroute_listener",
@@ -21,18 +22,24 @@ ROUTE_COLUMNS = [
 BACKEND_COLUMNS = [
     "mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags",
     "backend_tags_str", "weight", "share", "route", "route_matches", "in_split", "backend_protocol",
-    "endpoints", "external", "cluster", "note",
+    "endpoints", "external", "cluster", "note", "mirror",
 ]
 
+_EMPTY_DTYPES = {
+    "forwards": bool, "in_split": bool, "mirror": bool, "external": bool, "trafficroute_listener": bool,
+    "share": float, "weight": "int64", "endpoints": "int64", "proxies": "int64", "backend_count": "int64",
+}
 _ROUTE_PAIR = ROUTE_COLUMNS[2:3] + ROUTE_COLUMNS[4:]
 _BACKEND_PAIR = BACKEND_COLUMNS[2:]
 
 
 def proxies_frame(engine: Engine) -> pd.DataFrame:
     rows = []
-    for group in engine.groups:
+    for group, sig_id in zip(engine.groups, engine.group_signature):
+        error = engine.signatures[sig_id].config_error
+        message = error.message if error is not None else ""
         for p in group.proxies:
-            rows.append((group.mesh, p.name, group.name, str(p.origin), p.group_name or p.name, p.file, p.line))
+            rows.append((group.mesh, p.name, group.name, str(p.origin), p.group_name or p.name, p.file, p.line, message))
     return pd.DataFrame(rows, columns=PROXY_COLUMNS)
 
 
@@ -47,6 +54,15 @@ def route_row(d: Decision) -> tuple:
     )
 
 
+def failed_route_row(d: Decision, error: BuildCheck) -> tuple:
+    """A pair of a proxy whose configuration Kuma fails to build: nothing new is configured."""
+    return (
+        d.destination, d.protocol, "none", (), (), False, "config-error",
+        f"the control plane fails to build this proxy's configuration: {error.message}",
+        d.trafficroute.name if d.trafficroute is not None else None, 0, False,
+    )
+
+
 def backend_rows(d: Decision) -> list[tuple]:
     rows = []
     for b in d.backends:
@@ -54,35 +70,39 @@ def backend_rows(d: Decision) -> list[tuple]:
         label = b.name + ("{" + tags_str(b.tags) + "}" if b.tags else "")
         rows.append((
             d.destination, label, d.route_type, b.kind, b.name, tags, tags_str(b.tags), b.weight, b.share,
-            b.route, b.route_matches, b.in_split, b.protocol, b.endpoints, b.external, b.cluster, b.note,
+            b.route, b.route_matches, b.in_split, b.protocol, b.endpoints, b.external, b.cluster, b.note, b.mirror,
         ))
     return rows
 
 
-def _decision_rows(engine: Engine, build) -> tuple[list[tuple], list[np.ndarray]]:
+def _decision_rows(engine: Engine, build, build_failed) -> tuple[list[tuple], list[np.ndarray]]:
     """Rows of every distinct decision (built once, however many pairs share it) and, per signature, the
-    row positions of its pairs in destination order."""
+    row positions of its pairs in destination order.  Signatures whose proxies Kuma cannot build get
+    ``build_failed`` rows instead."""
     rows: list[tuple] = []
-    where: dict[int, tuple[int, int]] = {}
+    where: dict[tuple[int, int], tuple[int, int]] = {}
     per_sig: list[np.ndarray] = []
     for sig in engine.signatures:
         positions: list[int] = []
+        error = sig.config_error
         for d in sig.decisions:
-            span = where.get(id(d))
+            key = (id(d), id(error))
+            span = where.get(key)
             if span is None:
-                built = build(d)
-                span = where[id(d)] = (len(rows), len(built))
+                built = build(d) if error is None else build_failed(d, error)
+                span = where[key] = (len(rows), len(built))
                 rows.extend(built)
             positions.extend(range(span[0], span[0] + span[1]))
         per_sig.append(np.asarray(positions, dtype=np.int64))
     return rows, per_sig
 
 
-def _joined(engine: Engine, build, pair_columns: list[str], columns: list[str]) -> pd.DataFrame:
+def _joined(engine: Engine, build, build_failed, pair_columns: list[str], columns: list[str]) -> pd.DataFrame:
     """One block of rows per group: its signature's rows, with the group's mesh, name and size."""
-    rows, per_sig = _decision_rows(engine, build)
+    rows, per_sig = _decision_rows(engine, build, build_failed)
     if not rows or not engine.groups:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        # Typed like a filled frame, so that res.backends[res.backends["in_split"]] works when it is empty.
+        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, object)) for c in columns})
     unique = pd.DataFrame(rows, columns=pair_columns)
     blocks = [per_sig[s] for s in engine.group_signature]
     frame = unique.take(np.concatenate(blocks)).reset_index(drop=True)
@@ -95,14 +115,14 @@ def _joined(engine: Engine, build, pair_columns: list[str], columns: list[str]) 
 
 
 def routes_frame(engine: Engine) -> pd.DataFrame:
-    frame = _joined(engine, lambda d: [route_row(d)], _ROUTE_PAIR, ROUTE_COLUMNS)
+    frame = _joined(engine, lambda d: [route_row(d)], lambda d, e: [failed_route_row(d, e)], _ROUTE_PAIR, ROUTE_COLUMNS)
     if not frame.empty:
         frame["forwards"] = frame["forwards"].astype(bool)
     return frame
 
 
 def backends_frame(engine: Engine) -> pd.DataFrame:
-    frame = _joined(engine, backend_rows, _BACKEND_PAIR, BACKEND_COLUMNS)
+    frame = _joined(engine, backend_rows, lambda d, e: [], _BACKEND_PAIR, BACKEND_COLUMNS)
     if not frame.empty:
         frame["share"] = frame["share"].astype(float)
     return frame

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ..model import SERVICE_TAG, Policy
@@ -50,9 +51,9 @@ NO_CHOICE = TrafficRouteChoice(None, None)
 
 
 class TrafficRouteIndex:
-    def __init__(self, routes: Iterable[Policy]) -> None:
+    def __init__(self, routes: Iterable[Policy], created_with_mesh: AbstractSet[int] = frozenset()) -> None:
         # Position in creation order decides ties (earlier position wins).
-        self.routes: list[Policy] = creation_order(routes)
+        self.routes: list[Policy] = creation_order(routes, created_with_mesh)
         self.src_always: list[tuple[int, Rank]] = []
         self.src_by_pair: dict[tuple[str, str], list[tuple[int, object, Rank]]] = defaultdict(list)
         self.src_by_key: dict[str, list[tuple[int, object, Rank]]] = defaultdict(list)
