@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .model import Document, Mesh, Policy, Proxy, Resource, Service, ViolationRecord, Workload
+from .model import Document, Mesh, MeshGateway, Policy, Proxy, Resource, Service, ViolationRecord, Workload
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +27,5 @@ class RepoContent:
     services: Mapping[tuple[str, str], Service] = field(default_factory=lambda: MappingProxyType({}))
     #: Every Kubernetes workload, with whether Kuma gives its pods a sidecar and why.
     workloads: tuple[Workload, ...] = ()
+    #: Every MeshGateway, in apply order.
+    gateways: tuple[MeshGateway, ...] = ()

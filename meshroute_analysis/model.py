@@ -371,6 +371,35 @@ class Proxy:
 
 
 @dataclass(frozen=True, slots=True)
+class Listener:
+    """One ``conf.listeners[]`` entry of a MeshGateway."""
+
+    port: int | None
+    protocol: str
+    hostname: str
+    tags: Tags
+
+
+@dataclass(frozen=True, slots=True)
+class MeshGateway:
+    """A MeshGateway: which proxies it serves (``selectors``) and its listeners."""
+
+    resource: Resource
+    selectors: tuple[Tags, ...]
+    tags: Tags
+    listeners: tuple[Listener, ...]
+    apply_order: int = 0  # stands in for creationTime, as for policies
+
+    @property
+    def name(self) -> str:
+        return self.resource.core_name
+
+    @property
+    def mesh(self) -> str:
+        return self.resource.mesh
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     """A Kubernetes workload of the repository and whether Kuma gives its pods a sidecar (a Dataplane)."""
 

@@ -21,6 +21,7 @@ from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
 from .io.typed import POLICY_KINDS, ROUTE_POLICY_KINDS
 from .io.typed import mesh as typed_mesh
+from .io.typed import mesh_gateway as typed_mesh_gateway
 from .io.typed import policy as typed_policy
 from .io.yamldocs import decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
@@ -161,6 +162,7 @@ def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str]
         proxies=inventory.proxies,
         services=MappingProxyType({(s.mesh, s.name): s for s in inventory.services}),
         workloads=inventory.workloads,
+        gateways=tuple(typed_mesh_gateway(r, i) for i, r in enumerate(r for r in resources if r.kind == "MeshGateway")),
     )
 
 

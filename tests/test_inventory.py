@@ -285,3 +285,132 @@ networking: {address: 10.0.0.3, gateway: {type: DELEGATED, tags: {kuma.io/servic
     res = mra.resolve(repo)
     destinations = set(res.routes[res.routes.source == "web"].destination)
     assert destinations == {"web", "starting", "legacy-db"}
+
+
+# ------------------------------------------------------------------ issue 8: Kubernetes inventory against 2.5.11
+# (util.go Ignored/FindServices, inbound_converter.go, annotations.go GetList/GetEnabled, injector.go needInject,
+# pod_converter.go dataplaneFor, the Helm chart's webhooks, the CRDs' scope)
+
+
+def _namespace(name: str, labels: str = "{}", annotations: str = "{}") -> str:
+    return f"""
+apiVersion: v1
+kind: Namespace
+metadata: {{name: {name}, labels: {labels}, annotations: {annotations}}}
+"""
+
+
+def test_kuma_ignore_counts_as_set_for_enabled_as_well_as_true(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _deployment("web", "{app: web}"),
+        _service("web", "{app: web}", 80, annotations="{kuma.io/ignore: enabled}"),
+        _service("alias", "{app: web}", 81, annotations='{kuma.io/ignore: "false"}'),
+    )  # fmt: skip
+    assert repo.dataplanes.iloc[0].tags["kuma.io/service"] == "alias_shop_svc_81"
+    assert "web_shop_svc_80" not in set(repo.services.service)
+
+
+def test_delegated_gateway_takes_the_first_service_in_name_order_and_keeps_tcp(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _pod_deployment("kong", "{app: kong}", annotations="{kuma.io/gateway: enabled}"),
+        _service("zz-kong", "{app: kong}", 80, "    appProtocol: http"),  # first in the file
+        _service("kong", "{app: kong}", 8080, "    appProtocol: tcp"),  # first by name
+    )  # fmt: skip
+    gateway = repo.dataplanes.set_index("name").loc["kong-0.shop"]
+    assert gateway.gateway_type == "DELEGATED"
+    assert gateway.gateway_tags["kuma.io/service"] == "kong_shop_svc_8080"
+    assert gateway.gateway_tags["kuma.io/protocol"] == "tcp"  # a tcp protocol tag survives on a gateway
+
+
+def test_delegated_gateway_drops_a_protocol_other_than_tcp(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _pod_deployment("kong", "{app: kong}", annotations="{kuma.io/gateway: enabled}"),
+        _service("kong", "{app: kong}", 80, "    appProtocol: http"),
+    )  # fmt: skip
+    assert "kuma.io/protocol" not in repo.dataplanes.iloc[0].gateway_tags
+
+
+def test_reachable_services_are_split_on_commas_without_trimming(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _pod_deployment("web", "{app: web}", annotations='{kuma.io/transparent-proxying-reachable-services: "db_shop_svc_80, api_shop_svc_80,nope"}'),
+        _deployment("db", "{app: db}"), _service("db", "{app: db}", 80),
+        _deployment("api", "{app: api}"), _service("api", "{app: api}", 80),
+    )  # fmt: skip
+    web = repo.dataplanes.set_index("name").loc["web-0.shop"]
+    assert web.reachable == (" api_shop_svc_80", "db_shop_svc_80", "nope")
+    res = mra.resolve(repo)
+    routes = res.routes[res.routes["source"] == "web.shop"]
+    # " api_shop_svc_80" (leading space) and "nope" name no service: no outbound for them.
+    assert list(routes["destination"]) == ["db_shop_svc_80"]
+
+
+def test_invalid_injection_value_refuses_the_pod_with_a_reason(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _pod_deployment("web", "{app: web, kuma.io/sidecar-injection: 'yes'}"),
+        _namespace("other", '{kuma.io/sidecar-injection: "on"}'),
+        _deployment("api", "{app: api}", namespace="other"),
+        _namespace("kube-system", "{kuma.io/sidecar-injection: enabled}"),
+        _deployment("dns", "{app: dns}", namespace="kube-system"),
+    )  # fmt: skip
+    assert repo.dataplanes.empty
+    workloads = repo.workloads.set_index("name")
+    assert not workloads["sidecar"].any()
+    assert workloads.loc["web", "severity"] == "error" and "'yes'" in workloads.loc["web", "reason"]
+    assert workloads.loc["api", "severity"] == "error" and "namespace other" in workloads.loc["api", "reason"]
+    assert "excluded" in workloads.loc["dns", "reason"]
+
+
+def test_injection_annotation_and_unknown_namespace_are_explained(write, tmp_path):
+    repo = _load(
+        write, tmp_path,
+        _namespace("shop", annotations="{kuma.io/sidecar-injection: enabled}"),
+        _deployment("web", "{app: web}"),
+        _deployment("api", "{app: api}", namespace="elsewhere"),
+        _namespace("plain"),
+        _deployment("job", "{app: job}", namespace="plain"),
+    )  # fmt: skip
+    workloads = repo.workloads.set_index("name")
+    assert workloads.loc["web", "severity"] == "warning" and "annotation" in workloads.loc["web", "reason"]
+    assert "not in the repository" in workloads.loc["api", "reason"]
+    assert workloads.loc["job", "severity"] == "" and "neither" in workloads.loc["job", "reason"]
+
+
+def test_headless_services_tag_each_pod_with_its_instance(write, tmp_path):
+    repo = _load(
+        write, tmp_path, NAMESPACE,
+        _deployment("db", "{app: db}", replicas=2),
+        _service("db", "{app: db}", 5432, "  clusterIP: None"),
+    )  # fmt: skip
+    tags = repo.dataplanes.set_index("name")["tags"]
+    assert tags["db-0.shop"]["kuma.io/instance"] == "db-0" and tags["db-1.shop"]["kuma.io/instance"] == "db-1"
+    # No policy names kuma.io/instance, so the replicas still route as one source.
+    assert [s for _, s, _ in mra.resolve(repo).sources] == ["db.shop"]
+
+
+def test_invalid_gateway_value_gives_no_dataplane(write, tmp_path):
+    repo = _load(write, tmp_path, NAMESPACE, _pod_deployment("kong", "{app: kong}", annotations="{kuma.io/gateway: yes-please}"))
+    assert repo.dataplanes.empty
+    row = repo.workloads.iloc[0]
+    assert (row.sidecar, row.severity) == (False, "error") and "invalid delegated gateway type" in row.reason
+
+
+def test_legacy_policies_are_cluster_scoped_on_kubernetes(write, tmp_path):
+    route = """
+apiVersion: kuma.io/v1alpha1
+kind: TrafficRoute
+mesh: default
+metadata: {{name: to-db, namespace: {namespace}}}
+spec:
+  sources: [{{match: {{kuma.io/service: '*'}}}}]
+  destinations: [{{match: {{kuma.io/service: db}}}}]
+  conf: {{destination: {{kuma.io/service: {target}}}}}
+"""
+    repo = _load(write, tmp_path, route.format(namespace="shop", target="db-v1"), route.format(namespace="ops", target="db-v2"))
+    # One object: metadata.namespace is not part of a cluster-scoped name; the later definition wins.
+    assert list(repo.policies["key"]) == ["TrafficRoute/to-db"]
+    assert list(repo.documents["status"]) == ["skipped", "loaded"]

@@ -76,6 +76,18 @@ _TABLE = (
          "The repository holds policies for a mesh but no Dataplanes, Kubernetes workloads or ExternalServices "
          "for it. Proxies and services are inferred from the policies, so checks that need an inventory "
          "(unknown services, subsets without endpoints, targetRefs that select nothing) are skipped for it."),
+    Code("MRA003", "error", "Kubernetes refuses a workload's pods, or Kuma cannot convert them",
+         "The workload's pods get no working sidecar: an injection label that is not enabled, true, disabled or "
+         "false makes Kuma's injector fail, and the webhook then refuses the pod, so Kubernetes does not create it; "
+         "an invalid `kuma.io/gateway` value, or Services that select the pod with no port that maps to a "
+         "container, make the pod converter fail, so Kuma creates no Dataplane for it."),
+    Code("MRA004", "warning", "Sidecar injection is set where Kuma 2.5 does not read it",
+         "`kuma.io/sidecar-injection` is set as an annotation, which Kuma 2.5 ignores (it reads the label), or a "
+         "namespace label other than `enabled`, which the injector accepts but the Helm chart's namespace webhook "
+         "does not select: the workload may not get the sidecar it was meant to have."),
+    Code("MRA005", "info", "Whether a workload gets a sidecar is not in the repository",
+         "The workload's namespace is not in the repository (its labels decide injection) or is one the Helm "
+         "chart's webhooks exclude: the toolkit assumes no sidecar."),
     Code("MRA101", "error", "Policy fails Kuma 2.5 validation",
          "Kuma 2.5.11 rejects the policy (the admission webhook or `kumactl apply` fails), so none of it "
          "applies. One finding per violation, with Kuma's field path and message."),
@@ -111,6 +123,11 @@ _TABLE = (
          "The resolver finds no working route for this (source, destination) pair for a reason no more "
          "specific code reports: no TrafficRoute selects it and no new route configures it, or every "
          "MeshHTTPRoute route was dropped."),
+    Code("MRA305", "error", "The control plane cannot build these proxies' configuration",
+         "Kuma fails to generate the whole Envoy configuration of the proxies this policy selects: a MeshHTTPRoute "
+         "rule has a RequestMirror or URLRewrite after a RequestRedirect (no route action left to change), or "
+         "mirrors to a service for which the proxy has no HTTP cluster. Such a proxy keeps its previous "
+         "configuration or gets none, and nothing in the repository says so."),
     Code("MRA401", "warning", "MeshTCPRoute shadowed by MeshHTTPRoute",
          "The destination is http, http2 or grpc and a MeshHTTPRoute selecting the same proxy names it, so "
          "Kuma 2.5 skips the MeshTCPRoute for it (matchingHTTPRuleExist): the MeshTCPRoute entry is ignored."),
@@ -135,6 +152,11 @@ _TABLE = (
          "Two policies of the same type and top-level kind apply to the same proxies and name the same "
          "destination. Kuma 2.5 merges equal kinds by core name, which is `<name>.<namespace>` on Kubernetes "
          "and `<name>` on Universal; because '.' sorts after '-', `route` vs `route-2` flips which one wins."),
+    Code("MRA504", "warning", "Which policy applies depends on when each was created",
+         "Two TrafficRoutes (for a pair) or TrafficPermissions (for an ExternalService) match with the same rank. "
+         "Kuma keeps the one created later (`creationTime`), which no file holds. The toolkit assumes apply order "
+         "(files in path order, documents in file order, as `kubectl apply -R -f`); the other one wins if it was "
+         "created later. Make one of them more specific to decide it in the files."),
     Code("MRA901", "info", "Legacy TrafficRoute",
          "TrafficRoute is the legacy routing policy. The seed page recommends MeshTCPRoute/MeshHTTPRoute: "
          "remove TrafficRoutes if no legacy policies are used, else migrate those to MeshRetry/MeshTimeout/"

@@ -46,6 +46,7 @@ class Pair(NamedTuple):
     reason: str
     trafficroute: str | None
     trafficroute_listener: bool  # the TrafficRoute generator built this outbound's listener (not skipped)
+    trafficroute_ties: tuple[str, ...]  # TrafficRoutes of the selected one's rank: creation time decides
 
 
 class AuditContext:

@@ -94,6 +94,9 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
 def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
     selected = [p for p in ctx.pairs if p.mesh == policy.mesh and p.trafficroute == policy.name]
     routed = [p for p in selected if p.route_type == TR and policy.key in p.policy_keys]
+    # A TrafficRoute of the selected one's rank routes those pairs if it was created later, which no file
+    # says (MRA504): it may be the one carrying the traffic, so it is never called dead.
+    routed += [p for p in ctx.pairs if p.mesh == policy.mesh and p.route_type == TR and policy.name in p.trafficroute_ties]
     life = PolicyLife(policy, [EntryLife(0, None, len(selected), len(routed))])
     if routed:
         return life

@@ -16,7 +16,9 @@ from ..model import (
     Format,
     HTTPFilter,
     HTTPRule,
+    Listener,
     Mesh,
+    MeshGateway,
     Policy,
     Resource,
     Selector,
@@ -188,4 +190,25 @@ def mesh(resource: Resource) -> Mesh:
         skip_initial_policies=tuple(str(s) for s in _list(skip)),
         mtls=bool(mtls.get("enabledBackend")),
         resource=resource,
+    )
+
+
+def mesh_gateway(resource: Resource, apply_order: int = 0) -> MeshGateway:
+    spec = _mapping(resource.spec)
+    listeners = []
+    for item in _list(_mapping(spec.get("conf")).get("listeners")):
+        entry = _mapping(item)
+        port = entry.get("port")
+        listeners.append(Listener(
+            port=port if isinstance(port, int) and not isinstance(port, bool) else None,
+            protocol=str(entry.get("protocol") or ""),
+            hostname=str(entry.get("hostname") or "*"),
+            tags=make_tags(entry.get("tags")),
+        ))
+    return MeshGateway(
+        resource=resource,
+        selectors=tuple(make_tags(_mapping(s).get("match")) for s in _list(spec.get("selectors"))),
+        tags=make_tags(spec.get("tags")),
+        listeners=tuple(listeners),
+        apply_order=apply_order,
     )

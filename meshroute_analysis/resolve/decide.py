@@ -65,6 +65,8 @@ class Decision:
     trafficroute_listener: bool = False  # whether the TrafficRoute generator built a listener for S
     #: What the MeshHTTPRoute plugin built for S (it may fail the whole proxy: see :mod:`.httproute`).
     http_listener: HTTPListener | None = None
+    #: TrafficRoutes of the same rank as the selected one: creation time, which no file holds, decides.
+    trafficroute_ties: tuple[Policy, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,8 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         )
         # InferProtocol over the clusters of every route (``outbound_proxy_generator.go``).
         p_tr = endpoints.protocol_of_services(built.services, admitted) if built.services else UNKNOWN
-        tie = f"; tie with {', '.join(p.name for p in choice.tied_with)} broken by the documented creation-order assumption" if choice.tied_with else ""
+        tie = (f"; on a tie of rank with {', '.join(p.name for p in choice.tied_with)} Kuma keeps the one created later, "
+               "assumed to be the one applied later (the outcome depends on creation order)") if choice.tied_with else ""
         picked = f"TrafficRoute {tr.name} selected (aggregate rank {describe_rank(choice.rank)}){tie}"
         if p_tr in semantics.trafficroute_skip_protocols and pair.has_http_rules:
             stages.append(f"{picked}; its services are {p_tr} and the proxy has MeshHTTPRoute rules, so the generator skips this outbound")
@@ -201,7 +204,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         return Decision(
             S, protocol, NONE, (), False, "no-route",
             "no listener at all: " + "; ".join(stages),
-            (), tuple(stages), tuple(merge_steps), choice.policy, tr_listener, http_listener,
+            (), tuple(stages), tuple(merge_steps), choice.policy, tr_listener, http_listener, choice.tied_with,
         )
     route_type, policies, backends, forwards, summary = result
     if route_type == NONE:
@@ -213,5 +216,5 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         reason = summary + (f"; {note}" if note else "")
     return Decision(
         S, protocol, route_type, tuple(policies), forwards, status, reason, tuple(backends),
-        tuple(stages), tuple(merge_steps), choice.policy, tr_listener, http_listener,
+        tuple(stages), tuple(merge_steps), choice.policy, tr_listener, http_listener, choice.tied_with,
     )

@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..content import RepoContent
-from ..model import SERVICE_TAG, Policy, Proxy, Service
+from ..model import SERVICE_TAG, MeshGateway, Policy, Proxy, Service
 from .decide import Decision, PairInput, decide
 from .defaults import default_policies, meshes_of, redefined_defaults
+from .gateways import listener_tag_sets, select_gateway
 from .grouping import INSTANCE_TAG, SourceGroup, group_destinations, group_proxies, mesh_destinations
 from .httproute import BuildCheck, first_failure
 from .merge import Item, entry_destination
@@ -35,8 +36,10 @@ class MeshContext:
     """The indices of one mesh."""
 
     def __init__(self, mesh: str, policies: list[Policy], services: Mapping[str, Service],
-                 destinations: tuple[str, ...], semantics: Semantics, created_with_mesh: frozenset[int] = frozenset()) -> None:
+                 destinations: tuple[str, ...], semantics: Semantics, created_with_mesh: frozenset[int] = frozenset(),
+                 gateways: Sequence[MeshGateway] = ()) -> None:
         self.mesh = mesh
+        self.gateways = list(gateways)
         self.policies = policies  # every policy of the mesh, valid or not (explain lists them)
         valid = [p for p in policies if p.valid]
         by_type: dict[str, list[Policy]] = defaultdict(list)
@@ -57,6 +60,10 @@ class MeshContext:
         self.items_cache: dict[tuple[int, ...], tuple[dict[str, list[Item]], dict[str, int]]] = {}
         self.policy_items: dict[int, list[tuple[str, Item]]] = {}
         self.decisions: dict[tuple, Decision] = {}
+
+    def listeners(self, proxy: Proxy) -> list[dict[str, str]]:
+        """The listener tags of the MeshGateway that serves ``proxy``, which targetRefs may select."""
+        return listener_tag_sets(proxy, select_gateway(self.gateways, proxy)) if self.gateways else []
 
     def intern(self, value: object) -> int:
         return self._ids.setdefault(value, len(self._ids))
@@ -125,6 +132,9 @@ class Engine:
         self.semantics = semantics
         self.defaults = default_policies(content) if with_defaults else ()
         created_with_mesh = redefined_defaults(content) if with_defaults else frozenset()
+        #: Policies created with their mesh (defaults, and files that redefine them): a tie with one of them is
+        #: decided, since anything applied later was created later.
+        self.created_with_mesh = created_with_mesh | {id(p) for p in self.defaults}
         self.policies: tuple[Policy, ...] = tuple(content.policies) + tuple(self.defaults)
         self.meshes = meshes_of(content)
         for p in self.policies:
@@ -138,6 +148,9 @@ class Engine:
         proxies_by_mesh: dict[str, list[Proxy]] = defaultdict(list)
         for proxy in content.proxies:
             proxies_by_mesh[proxy.mesh].append(proxy)
+        gateways_by_mesh: dict[str, list[MeshGateway]] = defaultdict(list)
+        for gateway in content.gateways:
+            gateways_by_mesh[gateway.mesh].append(gateway)
         self.mesh_contexts: dict[str, MeshContext] = {}
         for mesh in sorted(self.meshes):
             self.mesh_contexts[mesh] = MeshContext(
@@ -147,6 +160,7 @@ class Engine:
                 mesh_destinations(mesh, content.services, proxies_by_mesh.get(mesh, [])),
                 semantics,
                 created_with_mesh,
+                gateways_by_mesh.get(mesh, ()),
             )
         self.groups: list[SourceGroup] = group_proxies(content.proxies, _instance_blind(self.policies, self.meshes))
         self.signatures: list[RoutingSignature] = []
@@ -157,7 +171,7 @@ class Engine:
     def _signature_of(self, group: SourceGroup, index: dict[tuple, int]) -> int:
         ctx = self.mesh_contexts[group.mesh]
         rep = group.representative
-        selecting = selecting_inbounds(rep, self.semantics)
+        selecting = selecting_inbounds(rep, self.semantics, ctx.listeners(rep))
         tcp = tuple(ctx.tcp.select(selecting))
         http = tuple(ctx.http.select(selecting))
         tr_sources = ctx.trafficroutes.source_candidates(group.legacy_tag_sets)

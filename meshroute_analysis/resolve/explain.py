@@ -85,7 +85,7 @@ def _selection_lines(engine: Engine, group: SourceGroup, kind: str, matched: Seq
     lines = []
     matched_ids = {id(p) for p in matched}
     for policy in sorted((p for p in ctx.policies if p.type == kind), key=lambda p: p.core_name):
-        ok, why = explain_selection(policy, group.representative, engine.semantics)
+        ok, why = explain_selection(policy, group.representative, engine.semantics, ctx.listeners(group.representative))
         mark = "applies" if id(policy) in matched_ids else "does not apply"
         if ok != (id(policy) in matched_ids):  # pragma: no cover - guarded by tests
             why += " [internal disagreement between index and explanation]"
@@ -119,8 +119,12 @@ def _trafficroute_lines(engine: Engine, group: SourceGroup, sig: RoutingSignatur
     invalid = [p for p in ctx.policies if p.type == TR_TYPE and not p.valid]
     lines.extend(f"{p.name} ({where(p)}): invalid, never applies" for p in invalid)
     if choice.tied_with:
-        lines.append("tie on rank with " + ", ".join(p.name for p in choice.tied_with) + ": creationTime is not in "
-                     "the files; implicit defaults count as oldest, otherwise the first name wins")
+        lines.append(
+            f"tie on rank between {choice.policy.name} and {', '.join(p.name for p in choice.tied_with)}: Kuma keeps the one "
+            "created later (creationTime, which no file holds); assumed: the one applied later, files in path order and "
+            "documents in file order as `kubectl apply -R -f DIR` applies them, defaults created with their mesh. "
+            f"So {choice.policy.name} wins; if the others were created later, they would"
+        )
     return lines or ["no TrafficRoute in this mesh"]
 
 
@@ -200,4 +204,10 @@ def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Ex
             decision.reason,
         )),
     ]
+    if sig.config_error is not None:
+        sections.append(("The proxy's configuration", (
+            f"the control plane fails to build it: {sig.config_error.message}",
+            "nothing new reaches the proxy (it keeps its previous configuration, or has none): in res.routes every pair "
+            "of it has status config-error; the result above is what this pair would get once the failure is fixed",
+        )))
     return Explanation(mesh, group.name, destination, decision, tuple(sections))

@@ -45,17 +45,22 @@ def creation_order(policies: Iterable[Policy], created_with_mesh: AbstractSet[in
     return sorted(policies, key=lambda p: (-(CREATED_WITH_MESH if id(p) in created_with_mesh else p.apply_order), p.name))
 
 
-def governing_permission(es_tags: Mapping[str, str], permissions: Sequence[Policy]) -> tuple[Policy | None, Rank]:
-    """``SelectInboundConnectionPolicy``: best destination rank, strictly better than (0, 0)."""
+def governing_permission(es_tags: Mapping[str, str], permissions: Sequence[Policy]) -> tuple[Policy | None, Rank, tuple[Policy, ...]]:
+    """``SelectInboundConnectionPolicy``: best destination rank, strictly better than (0, 0); with the other
+    permissions of that rank, which only creation time separates (``permissions`` is in creation order)."""
     best: Policy | None = None
     best_rank: Rank = (0, 0)
+    ranks: dict[int, tuple[Policy, Rank]] = {}
     for permission in permissions:
         for selector in permission.destinations:
             if selector_matches(selector.match, es_tags):
                 rank = selector_rank(selector.match)
+                if id(permission) not in ranks or compare_ranks(rank, ranks[id(permission)][1]) > 0:
+                    ranks[id(permission)] = (permission, rank)
                 if compare_ranks(rank, best_rank) > 0:
                     best, best_rank = permission, rank
-    return best, best_rank
+    tied = tuple(p for p, r in ranks.values() if p is not best and compare_ranks(r, best_rank) == 0)
+    return best, best_rank, tied
 
 
 def es_name(endpoint: Endpoint) -> str:
@@ -81,6 +86,8 @@ class MeshEndpoints:
         self.permissions = creation_order(permissions, created_with_mesh)
         self.governor: dict[str, Policy | None] = {}
         self.governor_rank: dict[str, Rank] = {}
+        #: ExternalService → TrafficPermissions of the governor's rank (creation time decides between them).
+        self.governor_ties: dict[str, tuple[Policy, ...]] = {}
         self.external_names: dict[str, tuple[str, ...]] = {}
         for name, service in services.items():
             names: list[str] = []
@@ -89,8 +96,10 @@ class MeshEndpoints:
                     key = es_name(ep)
                     names.append(key)
                     if key not in self.governor:
-                        gov, rank = governing_permission(dict(ep.tags), self.permissions)
+                        gov, rank, tied = governing_permission(dict(ep.tags), self.permissions)
                         self.governor[key], self.governor_rank[key] = gov, rank
+                        if gov is not None and tied:
+                            self.governor_ties[key] = tied
             self.external_names[name] = tuple(names)
         self._governors = {id(p): p for p in self.governor.values() if p is not None}
         self._protocol_cache: dict[tuple[str, AdmittedKey], str] = {}

@@ -12,7 +12,7 @@ from ..frames import violations_frame
 from .engine import Engine
 from .explain import Explanation, explain_pair
 from .semantics import Semantics, semantics_for
-from .tables import backends_frame, proxies_frame, routes_frame
+from .tables import backends_frame, proxies_frame, routes_frame, ties_frame
 from .whatif import reweigh
 
 
@@ -63,6 +63,12 @@ class Resolution:
     @property
     def backends(self) -> pd.DataFrame:
         return self._frame("backends", backends_frame)
+
+    @property
+    def ties(self) -> pd.DataFrame:
+        """Choices only ``creationTime`` decides, which no file holds (one row per set of tied policies):
+        ``chosen`` is the one assumed created later (applied later), ``tied`` the others."""
+        return self._frame("ties", ties_frame)
 
     @property
     def sources(self) -> list[tuple[str, str, int]]:

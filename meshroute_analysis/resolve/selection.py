@@ -9,8 +9,8 @@ Source: ``pkg/plugins/policies/core/matchers/dataplane.go`` (``MatchedPolicies``
   applies it governs every outbound of the proxy;
 - only policies of the proxy's own mesh and only valid ones are considered.
 
-Builtin-gateway listeners also act as inbounds in Kuma; MeshGateway resources are not part of the
-repository model, and such a proxy has no outbounds in 2.5 anyway, so they are not modelled here.
+The listeners of the MeshGateway that serves a proxy count as inbounds too (:mod:`.gateways`): a
+MeshSubset may select a sidecar through its gateway's listener tags.
 
 :class:`TargetRefIndex` answers "which policies select this inbound set" without testing every policy:
 policies are filed under the service (MeshService / MeshServiceSubset) or one tag pair (MeshSubset) that any
@@ -46,13 +46,15 @@ def required_tags(policy: Policy, semantics: Semantics) -> dict[str, str] | None
     return tags
 
 
-def selecting_inbounds(proxy: Proxy, semantics: Semantics) -> list[dict[str, str]]:
-    """The inbounds a targetRef may select: every inbound but ``Ignored`` ones (2.5)."""
-    return [
+def selecting_inbounds(proxy: Proxy, semantics: Semantics, listeners: Sequence[InboundTags] = ()) -> list[dict[str, str]]:
+    """The inbounds a targetRef may select: every inbound but ``Ignored`` ones (2.5), then the ``listeners``
+    of the proxy's MeshGateway (their merged tags, :func:`~.gateways.listener_tag_sets`)."""
+    inbounds = [
         dict(ib.tags)
         for ib in proxy.inbounds
         if not (semantics.skip_ignored_inbounds and ib.state == "Ignored")
     ]
+    return inbounds + [dict(tags) for tags in listeners]
 
 
 def order_policies(policies: Iterable[Policy], semantics: Semantics) -> list[Policy]:
@@ -118,7 +120,8 @@ class TargetRefIndex:
         return sorted(found.values(), key=lambda p: sort_key[id(p)])  # same order as order_policies()
 
 
-def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics) -> tuple[bool, str]:
+def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics,
+                      listeners: Sequence[InboundTags] = ()) -> tuple[bool, str]:
     """Whether ``policy`` applies to ``proxy`` and a sentence saying why (for explain(); bulk resolution
     uses :class:`TargetRefIndex`, and a test checks that both agree)."""
     if policy.mesh != proxy.mesh:
@@ -142,9 +145,12 @@ def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics) -> tup
                 continue
             which = f"inbound port {ib.port}" if ib.port is not None else "the inbound"
             return True, f"{what} selects {which} {format_tags(ib.tags)}"
+    for tags in listeners:
+        if selector_matches(required, tags):
+            return True, f"{what} selects a listener of the proxy's MeshGateway {format_tags(tags)}"
     if ignored_hit:
         return False, f"{what} only matches inbounds in state Ignored, which never select"
-    if not proxy.inbounds:
+    if not proxy.inbounds and not listeners:
         return False, f"{what}: the proxy has no inbound to select"
     partial = _spread_over_inbounds(required, proxy)
     if partial:

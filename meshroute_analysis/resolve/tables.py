@@ -14,10 +14,10 @@ from .decide import Decision
 from .engine import Engine
 from .httproute import BuildCheck
 
-PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "line", "config_error"]
+PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "line", "config_error", "config_error_policy"]
 ROUTE_COLUMNS = [
     "mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "policy_keys",
-    "forwards", "status", "reason", "trafficroute", "backend_count", "trafficroute_listener",
+    "forwards", "status", "reason", "trafficroute", "backend_count", "trafficroute_listener", "trafficroute_ties",
 ]
 BACKEND_COLUMNS = [
     "mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags",
@@ -38,8 +38,9 @@ def proxies_frame(engine: Engine) -> pd.DataFrame:
     for group, sig_id in zip(engine.groups, engine.group_signature):
         error = engine.signatures[sig_id].config_error
         message = error.message if error is not None else ""
+        culprit = error.policy.key if error is not None and error.policy is not None else None
         for p in group.proxies:
-            rows.append((group.mesh, p.name, group.name, str(p.origin), p.group_name or p.name, p.file, p.line, message))
+            rows.append((group.mesh, p.name, group.name, str(p.origin), p.group_name or p.name, p.file, p.line, message, culprit))
     return pd.DataFrame(rows, columns=PROXY_COLUMNS)
 
 
@@ -51,6 +52,7 @@ def route_row(d: Decision) -> tuple:
         d.trafficroute.name if d.trafficroute is not None else None,
         sum(1 for b in d.backends if b.in_split),
         d.trafficroute_listener,
+        tuple(p.name for p in d.trafficroute_ties),
     )
 
 
@@ -60,6 +62,7 @@ def failed_route_row(d: Decision, error: BuildCheck) -> tuple:
         d.destination, d.protocol, "none", (), (), False, "config-error",
         f"the control plane fails to build this proxy's configuration: {error.message}",
         d.trafficroute.name if d.trafficroute is not None else None, 0, False,
+        tuple(p.name for p in d.trafficroute_ties),
     )
 
 
@@ -126,3 +129,28 @@ def backends_frame(engine: Engine) -> pd.DataFrame:
     if not frame.empty:
         frame["share"] = frame["share"].astype(float)
     return frame
+
+
+TIE_COLUMNS = ["mesh", "kind", "chosen", "tied", "pairs", "example"]
+
+
+def ties_frame(engine: Engine) -> pd.DataFrame:
+    """Choices that only creation time decides, between policies of the repository: TrafficRoutes of equal
+    rank for a pair, TrafficPermissions of equal rank for an ExternalService."""
+    first = engine.created_with_mesh
+    found: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}
+    for group, sig_id in zip(engine.groups, engine.group_signature):
+        for d in engine.signatures[sig_id].decisions:
+            tied = tuple(p.name for p in d.trafficroute_ties if id(p) not in first)
+            if d.trafficroute is None or not tied or id(d.trafficroute) in first:
+                continue
+            found.setdefault((group.mesh, "TrafficRoute", d.trafficroute.name, tied), []).append(f"{group.name} → {d.destination}")
+    for mesh, ctx in engine.mesh_contexts.items():
+        for external, tied_policies in ctx.endpoints.governor_ties.items():
+            chosen = ctx.endpoints.governor[external]
+            tied = tuple(p.name for p in tied_policies if id(p) not in first)
+            if chosen is None or not tied or id(chosen) in first:
+                continue
+            found.setdefault((mesh, "TrafficPermission", chosen.name, tied), []).append(f"ExternalService {external}")
+    rows = [(*key, len(where), where[0]) for key, where in found.items()]
+    return pd.DataFrame(rows, columns=TIE_COLUMNS) if rows else pd.DataFrame({c: pd.Series(dtype=object) for c in TIE_COLUMNS})

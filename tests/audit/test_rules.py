@@ -272,3 +272,75 @@ def test_subsets_of_external_services_are_not_filtered(repo_of) -> None:
     es = "type: ExternalService\nname: ext\nmesh: m\nnetworking: {address: example.com:443}\ntags: {kuma.io/service: ext, kuma.io/protocol: tcp}\n"
     refs = "[{kind: MeshServiceSubset, name: ext, tags: {version: v2}, weight: 1}, {kind: MeshService, name: db, weight: 1}]"
     assert "MRA203" not in _codes(audit(repo_of(es, _tcp("to-ext", "db", refs))))
+
+
+# ---------------------------------------------------------------------------------- issue 8 and 16
+
+
+def test_proxies_kuma_cannot_build_get_one_error_per_causing_policy(repo_of) -> None:
+    broken = """
+type: MeshHTTPRoute
+name: redirect-then-mirror
+mesh: m
+spec:
+  targetRef: {kind: Mesh}
+  to:
+  - targetRef: {kind: MeshService, name: web}
+    rules:
+    - matches: [{path: {type: PathPrefix, value: /}}]
+      default:
+        filters:
+        - {type: RequestRedirect, requestRedirect: {statusCode: 301}}
+        - {type: URLRewrite, urlRewrite: {hostname: example.com}}
+"""
+    findings = audit(repo_of(broken))
+    hits = findings[findings["code"] == "MRA305"]
+    assert len(hits) == 1 and hits.iloc[0]["severity"] == "error"
+    assert hits.iloc[0]["policy"] == "MeshHTTPRoute/redirect-then-mirror"
+    # Every proxy is selected (targetRef Mesh), but only web-01 (transparent) has an outbound to web.
+    assert "1 proxy (web-01)" in hits.iloc[0]["message"] and "Kuma 2.5" in hits.iloc[0]["message"]
+
+
+def test_trafficroutes_tied_on_rank_are_reported_and_neither_is_called_dead(repo_of) -> None:
+    route = """
+type: TrafficRoute
+name: {name}
+mesh: m
+sources: [{{match: {{kuma.io/service: web}}}}]
+destinations: [{{match: {{kuma.io/service: db}}}}]
+conf: {{destination: {{kuma.io/service: db}}}}
+"""
+    findings = audit(repo_of(route.format(name="first"), route.format(name="second")))
+    ties = findings[findings["code"] == "MRA504"]
+    assert sorted(ties["policy"]) == ["TrafficRoute/first", "TrafficRoute/second"]
+    assert all("first" in m and "second" in m and "created later" in m for m in ties["message"])
+    assert not (findings["code"] == "MRA902").any()
+
+
+def test_workloads_without_a_sidecar_are_reported_by_severity(write, tmp_path) -> None:
+    write("k8s.yaml", """
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {kuma.io/sidecar-injection: "true"}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cart, namespace: shop}
+spec: {template: {metadata: {labels: {app: cart, kuma.io/sidecar-injection: "on"}}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec: {template: {metadata: {labels: {app: web}}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mailer, namespace: elsewhere}
+spec: {template: {metadata: {labels: {app: mailer}}}}
+""")
+    findings = audit(mra.load_repo(tmp_path))
+    by_code = {c: list(findings[findings["code"] == c]["message"]) for c in ("MRA003", "MRA004", "MRA005")}
+    assert len(by_code["MRA003"]) == 1 and "cart" in by_code["MRA003"][0]
+    assert len(by_code["MRA004"]) == 1 and "web" in by_code["MRA004"][0] and "'enabled'" in by_code["MRA004"][0]
+    assert len(by_code["MRA005"]) == 1 and "mailer" in by_code["MRA005"][0]
+    assert not (findings["code"] == "MRA002").any()

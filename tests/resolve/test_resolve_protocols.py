@@ -31,8 +31,8 @@ WEB = [{"kuma.io/service": "web"}]
 def test_most_specific_permission_governs_an_external_service():
     wide = _tp("wide", [{"kuma.io/service": "*"}], [{"kuma.io/service": "*"}])
     narrow = _tp("narrow", [{"kuma.io/service": "api"}], [{"kuma.io/service": "ext"}])
-    gov, rank = governing_permission({"kuma.io/service": "ext"}, [wide, narrow])
-    assert gov is narrow and rank == (1, 0)
+    gov, rank, tied = governing_permission({"kuma.io/service": "ext"}, [wide, narrow])
+    assert gov is narrow and rank == (1, 0) and tied == ()
     services = {"ext": Service("default", "ext", (_es("ext", "ext"),))}
     endpoints = MeshEndpoints("default", services, [wide, narrow])
     # web matches only the wide permission's sources, but the narrow one governs ext: not admitted
@@ -53,8 +53,8 @@ def test_implicit_allow_all_loses_ties():
     from meshroute_analysis.resolve.defaults import allow_all
 
     user = _tp("zzz", [{"kuma.io/service": "api"}], [{"kuma.io/service": "*"}])
-    gov, _ = governing_permission({"kuma.io/service": "ext"}, MeshEndpoints("default", {}, [allow_all("default"), user]).permissions)
-    assert gov is user
+    gov, _, tied = governing_permission({"kuma.io/service": "ext"}, MeshEndpoints("default", {}, [allow_all("default"), user]).permissions)
+    assert gov is user and [p.name for p in tied] == ["allow-all-default"]
 
 
 def test_protocol_folds_dataplanes_and_admitted_external_services():
