@@ -6,7 +6,7 @@ import gc
 import html
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
@@ -123,14 +123,18 @@ def _namespace_violation(resource: Resource, system_namespaces: Sequence[str]) -
     return [Violation("metadata.namespace", f"policy can only be created in the system namespace:{system_namespaces[0]}")]
 
 
-def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> tuple[list[Policy], list[ViolationRecord]]:
+def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
+              created: Mapping[tuple[str, ...], int] | None = None) -> tuple[list[Policy], list[ViolationRecord]]:
+    """Typed, validated policies; ``created`` gives each object's first position in apply order (a later
+    definition updates the object, which keeps the creation time of the first)."""
     policies: list[Policy] = []
     violations: list[ViolationRecord] = []
     for resource in resources:
         if resource.kind not in POLICY_KINDS:
             continue
         found = _namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
-        policy = typed_policy(resource, valid=not found, apply_order=len(policies))
+        order = created.get(_identity(resource), len(policies)) if created is not None else len(policies)
+        policy = typed_policy(resource, valid=not found, apply_order=order)
         policies.append(policy)
         violations.extend(
             ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found
@@ -139,9 +143,14 @@ def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = 
 
 
 def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> RepoContent:
-    rows = _drop_redefinitions(_read_documents(files))
+    read = _read_documents(files)
+    created: dict[tuple[str, ...], int] = {}
+    for _, resource in read:
+        if resource is not None:
+            created.setdefault(_identity(resource), len(created))
+    rows = _drop_redefinitions(read)
     resources = [r for _, r in rows if r is not None]
-    policies, violations = _policies(resources, system_namespaces)
+    policies, violations = _policies(resources, system_namespaces, created)
     invalid = {id(p.resource) for p in policies if not p.valid}
     documents = [
         replace(d, status=Status.INVALID, reason="fails Kuma 2.5 validation (see repo.violations)") if r is not None and id(r) in invalid else d

@@ -262,3 +262,16 @@ def test_explain_says_when_the_proxy_cannot_be_built(write, tmp_path):
                    _dataplane("web", "web", "http", outbounds=("api",)), _dataplane("api", "api", "http"))
     text = str(res.explain("web", "api"))
     assert "fails to build it" in text and "config-error" in text
+
+
+def test_a_redefinition_keeps_the_creation_time_of_the_first_definition(write, tmp_path):
+    # z-first is applied, then a-second, then z-first again (an update): z-first keeps its first creation
+    # time, so a-second is the later-created one and wins the tie.
+    write("1.yaml", TIE.format(name="z-first", version="v1"))
+    write("2.yaml", TIE.format(name="a-second", version="v2"))
+    write("3.yaml", TIE.format(name="z-first", version="v1"))
+    write("inventory.yaml", "\n---\n".join(d.strip("\n") for d in (
+        _dataplane("web", "web", "tcp", outbounds=("db",)), _dataplane("db-1", "db", "tcp", version="v1"),
+        _dataplane("db-2", "db", "tcp", version="v2"))))
+    res = mra.resolve(mra.load_repo(tmp_path))
+    assert _row(res, "web", "db").policies == ("a-second",)
