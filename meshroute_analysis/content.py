@@ -29,3 +29,5 @@ class RepoContent:
     workloads: tuple[Workload, ...] = ()
     #: Every MeshGateway, in apply order.
     gateways: tuple[MeshGateway, ...] = ()
+    #: Where the control plane runs on Kubernetes (route policies elsewhere are refused by 2.5's webhook).
+    system_namespaces: tuple[str, ...] = ("kuma-system", "kong-mesh-system")

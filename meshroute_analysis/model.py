@@ -191,6 +191,7 @@ class TargetRef:
     name: str | None = None
     tags: Tags = ()
     mesh: str | None = None
+    proxy_types: tuple[str, ...] = ()  # ``proxyTypes`` (Sidecar, Gateway), from 2.6
 
 
 @dataclass(frozen=True, slots=True)

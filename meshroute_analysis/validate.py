@@ -1386,3 +1386,24 @@ def _check_resource_name(out: list[Violation], name: object) -> None:
                 "characters, '-' or '.', and must start and end with an alphanumeric character",
             )
         )
+
+
+def validation_version(version: str) -> str:
+    """The Kuma version whose validation rules apply to ``version`` (only 2.5's are ported so far)."""
+    return "2.5"
+
+
+def violations_at(resource: Any, version: str, system_namespaces: Sequence[str]) -> list[Violation]:
+    """Every violation of ``resource`` (a route or legacy policy) when applied to Kuma ``version``."""
+    return namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
+
+
+def namespace_violation(resource: Any, system_namespaces: Sequence[str]) -> list[Violation]:
+    """2.5's admission webhook admits plugin policies (MeshTCPRoute, MeshHTTPRoute, ...) only in the control
+    plane's namespace (``pkg/plugins/runtime/k8s/webhooks/policy_namespace_validator.go``), with this message."""
+    namespace = resource.namespace
+    if resource.format.value != "kubernetes" or resource.kind not in ("MeshTCPRoute", "MeshHTTPRoute") or namespace is None:
+        return []
+    if namespace in system_namespaces:
+        return []
+    return [Violation("metadata.namespace", f"policy can only be created in the system namespace:{system_namespaces[0]}")]

@@ -53,7 +53,9 @@ def target_ref(value: Any) -> TargetRef | None:
     kind = ref.get("kind")
     if not isinstance(kind, str) or not kind:
         return None
-    return TargetRef(kind=kind, name=_opt_str(ref.get("name")), tags=make_tags(ref.get("tags")), mesh=_opt_str(ref.get("mesh")))
+    proxy_types = tuple(str(t) for t in _list(ref.get("proxyTypes")))
+    return TargetRef(kind=kind, name=_opt_str(ref.get("name")), tags=make_tags(ref.get("tags")), mesh=_opt_str(ref.get("mesh")),
+                     proxy_types=proxy_types)
 
 
 def _weight(value: Any) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..content import RepoContent
 from ..model import CREATED_WITH_MESH, SERVICE_TAG, Format, Mesh, Policy, Resource, Selector, Split
+from .semantics import Semantics
 from .tagmatch import MATCH_ALL
 
 _ANY_SERVICE = ((SERVICE_TAG, MATCH_ALL),)
@@ -75,22 +76,26 @@ def _default_name(kind: str, mesh: str) -> str:
     return f"{'route-all' if kind == 'TrafficRoute' else 'allow-all'}-{mesh}"
 
 
-def redefined_defaults(content: RepoContent) -> frozenset[int]:
+def redefined_defaults(content: RepoContent, semantics: Semantics) -> frozenset[int]:
     """The policies (by ``id``) of the repository that redefine a default the control plane created with
     their mesh: applying them updates that object, which keeps the mesh's creation time."""
+    if not semantics.creates_default_routing:
+        return frozenset()
     meshes = meshes_of(content)
     return frozenset(
         id(p)
         for p in content.policies
         if p.type in ("TrafficRoute", "TrafficPermission")
         and p.core_name == _default_name(p.type, p.mesh)
-        and meshes[p.mesh].creates_default(p.type)
+        and meshes.get(p.mesh, Mesh(p.mesh)).creates_default(p.type)
     )
 
 
-def default_policies(content: RepoContent) -> tuple[Policy, ...]:
+def default_policies(content: RepoContent, semantics: Semantics) -> tuple[Policy, ...]:
     """The implicit defaults of every mesh that does not opt out and does not already hold a policy of
     the same type and name (a repository may keep the exported defaults as files)."""
+    if not semantics.creates_default_routing:
+        return ()  # 2.6+ creates no TrafficRoute / TrafficPermission (only with createMeshRoutingResources)
     present = {(p.mesh, p.type, p.core_name) for p in content.policies}
     out: list[Policy] = []
     for name, mesh in sorted(meshes_of(content).items()):

@@ -25,6 +25,7 @@ from .protocols import AdmittedKey, MeshEndpoints
 from .selection import TargetRefIndex, selecting_inbounds
 from .semantics import Semantics
 from .trafficroute import SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
+from .validity import version_violations
 
 TCP_TYPE = "MeshTCPRoute"
 HTTP_TYPE = "MeshHTTPRoute"
@@ -37,11 +38,13 @@ class MeshContext:
 
     def __init__(self, mesh: str, policies: list[Policy], services: Mapping[str, Service],
                  destinations: tuple[str, ...], semantics: Semantics, created_with_mesh: frozenset[int] = frozenset(),
-                 gateways: Sequence[MeshGateway] = ()) -> None:
+                 gateways: Sequence[MeshGateway] = (), refused: frozenset[int] = frozenset()) -> None:
         self.mesh = mesh
         self.gateways = list(gateways)
         self.policies = policies  # every policy of the mesh, valid or not (explain lists them)
-        valid = [p for p in policies if p.valid]
+        # What this version refuses on apply was never stored; shadow policies (2.7) do not take part.
+        valid = [p for p in policies if id(p) not in refused and not semantics.excludes(p)]
+        self.has_trafficroutes = any(p.type == TR_TYPE for p in valid)
         by_type: dict[str, list[Policy]] = defaultdict(list)
         for p in valid:
             by_type[p.type].append(p)
@@ -130,8 +133,9 @@ class Engine:
     def __init__(self, content: RepoContent, semantics: Semantics, with_defaults: bool) -> None:
         self.content = content
         self.semantics = semantics
-        self.defaults = default_policies(content) if with_defaults else ()
-        created_with_mesh = redefined_defaults(content) if with_defaults else frozenset()
+        self.defaults = default_policies(content, semantics) if with_defaults else ()
+        self.violations, self.refused = version_violations(content, semantics)
+        created_with_mesh = redefined_defaults(content, semantics) if with_defaults else frozenset()
         #: Policies created with their mesh (defaults, and files that redefine them): a tie with one of them is
         #: decided, since anything applied later was created later.
         self.created_with_mesh = created_with_mesh | {id(p) for p in self.defaults}
@@ -161,6 +165,7 @@ class Engine:
                 semantics,
                 created_with_mesh,
                 gateways_by_mesh.get(mesh, ()),
+                self.refused,
             )
         self.groups: list[SourceGroup] = group_proxies(content.proxies, _instance_blind(self.policies, self.meshes))
         self.signatures: list[RoutingSignature] = []

@@ -50,7 +50,7 @@ class Resolution:
         """The policy documents this version's control plane refuses on apply (``repo.violations``' columns);
         they take no part in this resolution."""
         content = self._engine.content
-        return self._frame("violations", lambda _: violations_frame(content.violations, content.policies))
+        return self._frame("violations", lambda e: violations_frame(e.violations, content.policies))
 
     @property
     def proxies(self) -> pd.DataFrame:

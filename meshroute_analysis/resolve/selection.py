@@ -59,10 +59,7 @@ def selecting_inbounds(proxy: Proxy, semantics: Semantics, listeners: Sequence[I
 
 def order_policies(policies: Iterable[Policy], semantics: Semantics) -> list[Policy]:
     """Merge order (§3.1): kind rank ascending, then core name; the last one merged wins."""
-    return sorted(
-        policies,
-        key=lambda p: semantics.policy_sort_key(p.target_ref.kind if p.target_ref else None, p.core_name),
-    )
+    return sorted(policies, key=semantics.policy_sort_key)
 
 
 def order_reason(policy: Policy, semantics: Semantics) -> str:
@@ -82,9 +79,7 @@ class TargetRefIndex:
         self.by_key: dict[str, list[tuple[Policy, dict[str, str]]]] = defaultdict(list)  # '*' values only
         self.sort_key: dict[int, tuple[int, str]] = {}
         for policy in policies:
-            self.sort_key[id(policy)] = semantics.policy_sort_key(
-                policy.target_ref.kind if policy.target_ref else None, policy.core_name
-            )
+            self.sort_key[id(policy)] = semantics.policy_sort_key(policy)
             required = required_tags(policy, semantics)
             if required is None:
                 continue

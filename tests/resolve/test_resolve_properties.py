@@ -143,7 +143,7 @@ def test_renaming_policies_in_order_changes_nothing(docs):
     names = sorted(d["name"] for d in docs if d["type"] in ("MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute"))
     mapping = {n: f"zz-renamed-{i:03d}" for i, n in enumerate(names)}
     renamed = [dict(d, name=mapping.get(d["name"], d["name"])) if d["type"] != "Dataplane" else d for d in docs]
-    drop = ["policies", "policy_keys", "reason", "trafficroute"]
+    drop = ["policies", "policy_keys", "reason", "trafficroute", "trafficroute_ties"]
     before, after = _frames(resolve(world(docs)), drop), _frames(resolve(world(renamed)), drop)
     pd.testing.assert_frame_equal(before[0], after[0])
     pd.testing.assert_frame_equal(before[1], after[1])

@@ -9,16 +9,26 @@ from meshroute_analysis.resolve.semantics import KUMA_2_5
 from .builders import world
 
 
-def test_2_5_is_the_modelled_version():
-    assert supported_versions() == ("2.5",)
+def test_the_modelled_versions_and_their_patch_releases():
+    assert supported_versions() == ("2.5", "2.6", "2.7")
     assert semantics_for("2.5") is KUMA_2_5 is SEMANTICS["2.5"]
-    assert semantics_for("2.5.11") is KUMA_2_5
     assert semantics_for(KUMA_2_5) is KUMA_2_5
+    # A full version keeps its minor's facts and says which patch it is.
+    patch = semantics_for("2.5.11")
+    assert patch.version == "2.5.11" and patch.kind_order == KUMA_2_5.kind_order
+    assert semantics_for("v2.7.29").version == "2.7.29"
 
 
-@pytest.mark.parametrize("version", ["2.6", "3", "", "latest"])
+def test_ignored_inbounds_are_matched_from_2_7_25():
+    assert semantics_for("2.7.24").skip_ignored_inbounds is True
+    assert semantics_for("2.7.25").skip_ignored_inbounds is False
+    assert semantics_for("2.7").skip_ignored_inbounds is False  # 2.7 means the newest modelled patch
+    assert semantics_for("2.6.15").skip_ignored_inbounds is True
+
+
+@pytest.mark.parametrize("version", ["2.8", "3", "", "latest", "2.7.x"])
 def test_unknown_version_is_a_value_error_naming_the_supported_ones(version):
-    with pytest.raises(ValueError, match="supported versions: 2.5"):
+    with pytest.raises(ValueError, match="supported versions: 2.5, 2.6, 2.7"):
         semantics_for(version)
     with pytest.raises(UsageError):
         resolve(world([]), kuma_version=version)
@@ -34,5 +44,12 @@ def test_2_5_facts():
     assert s.http_split_protocols == {"http", "http2"}
     assert s.http_like_protocols == {"http", "http2", "grpc"}
     assert s.trafficroute_skip_protocols == {"http", "http2"}
-    assert s.policy_sort_key("Mesh", "b") < s.policy_sort_key("MeshSubset", "a")
-    assert s.policy_sort_key("Unknown", "z") < s.policy_sort_key("Mesh", "a")  # unknown kinds rank 0
+
+    def policy(kind: str, name: str):
+        return world([{"type": "MeshTCPRoute", "name": name, "mesh": "default", "spec": {"targetRef": {"kind": kind}}}]).policies[0]
+
+    assert s.policy_sort_key(policy("Mesh", "b")) < s.policy_sort_key(policy("MeshSubset", "a"))
+    assert s.policy_sort_key(policy("Unknown", "z")) < s.policy_sort_key(policy("Mesh", "a"))  # unknown kinds rank 0
+    # 2.5: equal kinds in name order (the greatest merges last and wins); 2.6: the other way round.
+    assert s.policy_sort_key(policy("Mesh", "a")) < s.policy_sort_key(policy("Mesh", "b"))
+    assert semantics_for("2.6").policy_sort_key(policy("Mesh", "a")) > semantics_for("2.6").policy_sort_key(policy("Mesh", "b"))
