@@ -28,6 +28,29 @@ def _non_empty_chunks(text: str) -> list[str]:
     return [c for c in chunks if any(line.strip() and not line.lstrip().startswith("#") for line in c.splitlines())]
 
 
+def _list_items(chunk: str) -> list | None:
+    """The items of a chunk that is a List (``kind: List``, ``<Kind>List``) or a kumactl envelope
+    (``{items, total, next}``), as the README defines them; None for any other chunk."""
+    try:
+        data = yaml.safe_load(chunk)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return None
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind.endswith("List"):
+        return data["items"]
+    if "kind" not in data and "type" not in data and set(data) <= {"items", "total", "next", "apiVersion", "metadata"}:
+        return data["items"]
+    return None
+
+
+def _expected_rows(chunk: str) -> int:
+    """Rows a chunk must give: one per List item (an empty List is one row that says so), else one."""
+    items = _list_items(chunk)
+    return max(len(items), 1) if items is not None else 1
+
+
 def _route_kind(chunk: str) -> str | None:
     try:
         data = yaml.safe_load(chunk)
@@ -50,8 +73,14 @@ def test_every_file_and_document_is_accounted_for(corpus_repo):
     assert files, "corpus has no files"
     for file in files:
         rows = docs[docs.file == str(file)]
-        expected = len(_non_empty_chunks(file.read_text()))
-        assert len(rows) == expected, f"{file.name}: {len(rows)} rows for {expected} documents"
+        chunks = _non_empty_chunks(file.read_text())
+        assert rows["index"].nunique() == len(chunks), f"{file}: {rows['index'].nunique()} documents for {len(chunks)} chunks"
+        expected = sum(_expected_rows(c) for c in chunks)
+        assert len(rows) == expected, f"{file}: {len(rows)} rows for {expected} documents and List items"
+        for index, chunk in enumerate(chunks):
+            items = _list_items(chunk)
+            if items:  # every item of a List is a row of its own, numbered in order
+                assert list(rows[rows["index"] == index]["item"]) == list(range(len(items))), f"{file}: document {index}"
         assert rows.status.isin(["loaded", "skipped", "invalid", "error"]).all()
         assert (rows[rows.status != "loaded"].reason != "").all(), f"{file.name}: a row without a reason"
 
