@@ -522,15 +522,26 @@ def plot_weights(repo: Any, *, policy: str | None = None, ax: Axes | None = None
         defaulted = "weight_configured" in row.index and pd.isna(row["weight_configured"])
         text = f"{_weight_text(weight)}{' (default)' if defaulted else ''} · {_percent(float(row['share']))}"
         ax.text(weight + top * 0.01, y, text, va="center", ha="left", fontsize=8, clip_on=True)
-        rule = f" to[{row['to_index']}]" + (f".rules[{row['rule_index']}]" if "rule_index" in row.index else "")
         mesh = f"{row['mesh']}: " if several_meshes else ""
-        ticks.append(f"{mesh}{_short_policy(str(row['policy']))}{rule}{_ARROW}{label}")
+        ticks.append(f"{mesh}{_short_policy(str(row['policy']))}{_rule_label(row)}{_ARROW}{label}")
     ax.set_yticks(positions, ticks, fontsize=_fontsize_for(ax, len(rows)))
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
     ax.set_xlabel("configured weight (label: weight · share within the rule)")
     ax.set_title(title)
     return ax
+
+
+def _rule_label(row: pd.Series) -> str:
+    """Where in the policy a backend is configured: `` to[i].rules[j]``, `` to[i]`` for an entry without
+    rules, `` conf`` for a TrafficRoute (its split has no ``to`` entry)."""
+    if row.get("policy_type") == "TrafficRoute":
+        return " conf"
+    to_index, rule_index = row.get("to_index"), row.get("rule_index")
+    if to_index is None or pd.isna(to_index):
+        return ""
+    rule = "" if rule_index is None or pd.isna(rule_index) else f".rules[{int(rule_index)}]"
+    return f" to[{int(to_index)}]{rule}"
 
 
 def _tags_str(rows: pd.DataFrame) -> list[str]:

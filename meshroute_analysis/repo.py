@@ -267,7 +267,7 @@ class PolicyRepo:
 
     @cached_property
     def backends(self) -> pd.DataFrame:
-        return frames.make_frame(frames.BACKENDS, _backend_rows(self.content.policies))
+        return frames.make_frame(frames.BACKENDS, _backend_rows(self.content.policies), nullable_ints=frames.BACKENDS_NULLABLE_INTS)
 
     @cached_property
     def violations(self) -> pd.DataFrame:

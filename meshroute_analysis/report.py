@@ -232,7 +232,7 @@ def _chart_weights(repo: Any, base: Path) -> bool:
 
 
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value)
