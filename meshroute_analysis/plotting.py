@@ -510,7 +510,8 @@ def plot_weights(repo: Any, *, policy: str | None = None, ax: Axes | None = None
         ax.set_yticks([])
         return ax
     rows = backends.reset_index(drop=True)
-    labels_b = [_backend_label(n, t) for n, t in zip(rows["backend_name"], _tags_str(rows))]
+    kinds = rows["backend_kind"] if "backend_kind" in rows.columns else [None] * len(rows)
+    labels_b = [_backend_label(n, t, k) for n, t, k in zip(rows["backend_name"], _tags_str(rows), kinds)]
     styles = backend_styles(labels_b)
     several_meshes = "mesh" in rows.columns and rows["mesh"].nunique() > 1
     positions = np.arange(len(rows))[::-1]
@@ -550,8 +551,11 @@ def _tags_str(rows: pd.DataFrame) -> list[str]:
     return [",".join(f"{k}={v}" for k, v in sorted((t or {}).items())) for t in rows.get("backend_tags", [])]
 
 
-def _backend_label(name: Any, tags: str) -> str:
-    """The same ``name{k=v}`` label the resolver uses in ``res.backends["backend"]``."""
+def _backend_label(name: Any, tags: str, kind: Any = None) -> str:
+    """The same ``name{k=v}`` label the resolver uses in ``res.backends["backend"]``.  A backendRef without a
+    name (2.9+ refs by ``labels``; pandas holds the missing name as NaN) reads ``<kind> without a name``."""
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        name = f"{kind if isinstance(kind, str) else 'backendRef'} without a name"
     return f"{name}{{{tags}}}" if tags else str(name)
 
 

@@ -379,6 +379,27 @@ def test_plot_weights_labels_name_real_fields_when_trafficroutes_are_beside(tmp_
     assert "migration: route-backend conf → backend{version=v1}" in labels
 
 
+def test_plot_weights_backend_without_a_name_is_not_nan(write, tmp_path):
+    # 2.9+ backendRefs select by labels and have no name (2.5 rejects them, but the chart still draws them).
+    write("route.yaml", """\
+        type: MeshTCPRoute
+        name: by-labels
+        mesh: default
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+          - targetRef: {kind: MeshService, name: backend}
+            rules:
+            - default:
+                backendRefs:
+                - {kind: MeshService, labels: {kuma.io/display-name: backend}, port: 80, weight: 90}
+                - {kind: MeshService, name: backend-v2, weight: 10}
+        """)
+    ax = plotting.plot_weights(mra.load_repo(tmp_path), ax=new_ax())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["by-labels to[0].rules[0] → MeshService without a name", "by-labels to[0].rules[0] → backend-v2"]
+
+
 def test_repo_backends_keep_integer_indices(tmp_path):
     backends = mra.load_repo(ROOT / "sample_policies" / "trafficroute-migration").backends
     for column in ("to_index", "rule_index", "weight_configured"):
