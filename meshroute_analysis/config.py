@@ -160,7 +160,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     given = Path(path)
     if given.suffix != ".toml" or given.is_dir():
         found = find_config(given)
-        return _read(found) if found is not None else Config()
+        return (_read(found) if found is not None else None) or Config()
     if not given.is_file():
         raise UsageError(f"{given}: no such config file")
     config = _read(given)

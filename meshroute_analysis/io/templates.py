@@ -34,7 +34,7 @@ _OPENING = re.compile(r"\{\{|\{%")
 _TOKEN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|(?:\{\{|\{%).{0,40}")
 #: Fields that hold Kuma's own Go templates, by kind; paths as Kubernetes writes them (``spec.``) and as
 #: Universal does (legacy kinds keep ``conf`` at the top level).
-_KUMA_TEMPLATE_FIELDS = {
+_KUMA_TEMPLATE_FIELDS: dict[str, set[tuple[str | int, ...]]] = {
     "VirtualOutbound": {("spec", "conf", "host"), ("spec", "conf", "port"), ("conf", "host"), ("conf", "port")},
     "HostnameGenerator": {("spec", "template")},
     "MeshIdentity": {("spec", "spiffeID", "trustDomain"), ("spec", "spiffeID", "path")},
@@ -42,7 +42,7 @@ _KUMA_TEMPLATE_FIELDS = {
 #: What names an object: for kinds this toolkit does not read, only markup here counts.
 _IDENTITY_FIELDS = frozenset({"apiVersion", "kind", "type", "name", "mesh", "metadata"})
 
-Path = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def markup_in_text(text: str, first_line: int) -> tuple[int, Markup] | None:
     return None
 
 
-def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def _strings(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
     """Every string of a parsed document (keys and values) with the path to it, in document order."""
     if isinstance(value, str):
         yield path, value
@@ -103,7 +103,7 @@ def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
             yield from _strings(item, (*path, i))
 
 
-def field_path(path: Path) -> str:
+def field_path(path: FieldPath) -> str:
     """``("spec", "to", 0, "targetRef")`` as ``spec.to[0].targetRef``; odd keys as ``labels["kuma.io/mesh"]``."""
     out = ""
     for part in path:
@@ -120,7 +120,7 @@ def markup_in_data(obj: dict[str, Any], *, read: bool) -> Markup | None:
     """Template markup in a parsed resource: anywhere (Kuma's own template fields aside) when ``read`` (a kind
     this toolkit loads), else only in the fields that name the object."""
     kind = obj.get("kind") if isinstance(obj.get("kind"), str) else obj.get("type")
-    own = _KUMA_TEMPLATE_FIELDS.get(kind, set()) if isinstance(kind, str) else set()
+    own: set[FieldPath] = _KUMA_TEMPLATE_FIELDS.get(kind, set()) if isinstance(kind, str) else set()
     for path, text in _strings(obj, ()):
         if _OPENING.search(text) is None or path in own:
             continue
