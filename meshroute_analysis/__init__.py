@@ -2,6 +2,7 @@
 
     import meshroute_analysis as mra
     repo = mra.load_repo("policies/")      # documents, policies, backends, violations, dataplanes, services
+    repo = mra.load_repo("policies/", config=mra.load_config("policies/"))   # with the repo's .meshroute.toml
     res = mra.resolve(repo)                # which route wins for every (source, destination) and where it goes
     print(res.explain("frontend.kuma-demo", "backend_kuma-demo_svc_3001"))
 
@@ -12,11 +13,13 @@ them on first use.
 from __future__ import annotations
 
 from .audit import audit
+from .config import Config, load_config
 from .errors import InputError, MeshrouteError, UsageError
 from .repo import PolicyRepo, load_repo
 from .resolve import Resolution, resolve
 
 __all__ = [
+    "Config",
     "InputError",
     "MeshrouteError",
     "PolicyRepo",
@@ -25,6 +28,7 @@ __all__ = [
     "__version__",
     "audit",
     "explore",
+    "load_config",
     "load_repo",
     "plot_route_matrix",
     "plot_split",

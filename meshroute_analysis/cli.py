@@ -24,8 +24,9 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import frames
+from .cli_input import add_input_options, add_threshold_options, fail_on, load, skips
 from .errors import InputError, UsageError
-from .repo import SYSTEM_NAMESPACES, PolicyRepo, load_repo
+from .repo import PolicyRepo
 from .report import add_report_subcommand, run_report
 
 EXIT_OK = 0
@@ -42,15 +43,6 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}\nusage: see '{self.prog} --help'")
 
 
-def _add_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories of policy YAML/JSON; '-' reads stdin")
-    p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
-    p.add_argument("--mesh", help="only this mesh")
-    p.add_argument("--system-namespace", action="append", metavar="NS",
-                   help="the control plane's Kubernetes namespace, where 2.5 admits route policies (repeatable; "
-                        "default: kuma-system and kong-mesh-system)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -58,16 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"meshroute {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("summary", help="what the loader found: documents by status, policies, proxies, services")
-    _add_input_options(p)
+    add_input_options(p)
     p.add_argument("-o", "--output", choices=("table", "json"), default="table")
 
     p = sub.add_parser("audit", help="coded findings (MRA###) with file, line and field; exit 79 at --fail-on")
-    _add_input_options(p)
+    add_input_options(p)
     p.add_argument("-o", "--output", choices=("table", "json", "csv", "sarif"), default="table")
-    p.add_argument("--fail-on", choices=("info", "warning", "error"), default="error",
-                   help="the lowest severity that fails the run with exit 79 (default: error)")
-    p.add_argument("--skip", action="append", default=[], metavar="CODE[=GLOB]",
-                   help="drop findings of CODE (for policies whose key or name matches GLOB); repeatable, comma-separated")
+    add_threshold_options(p, fail_on_help="the lowest severity that fails the run with exit 79 (default: error)")
     p.add_argument("--help-base-url", metavar="URL",
                    help="where this project's docs are browsable (e.g. https://github.com/ORG/REPO/blob/main): "
                         "SARIF rules then link to their section of docs/findings.md")
@@ -75,12 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="make SARIF URIs relative to DIR (default: the current directory, i.e. run from the repository root)")
 
     p = sub.add_parser("resolve", help="which route wins for every (source, destination) and where the traffic goes")
-    _add_input_options(p)
+    add_input_options(p)
     p.add_argument("-o", "--output", choices=("table", "json", "csv"), default="table")
     p.add_argument("--backends", action="store_true", help="one row per backend (res.backends) instead of per pair")
 
     p = sub.add_parser("explain", help="the step-by-step why of one (source, destination) pair")
-    _add_input_options(p)
+    add_input_options(p)
     p.add_argument("--source", required=True, help="a source group or one of its proxies")
     p.add_argument("--destination", required=True, help="a destination service (kuma.io/service)")
 
@@ -91,21 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace, err: TextIO) -> PolicyRepo:
-    """Load the paths; say so on stderr when nothing was found (a wrong path in CI should not look clean),
-    and refuse a ``--mesh`` the repository does not have."""
-    namespaces = getattr(args, "system_namespace", None) or SYSTEM_NAMESPACES
-    repo = load_repo(args.paths, rev=args.rev, system_namespaces=namespaces)
-    if not len(repo.content.documents):
-        err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")
-    mesh = getattr(args, "mesh", None)
-    if mesh is not None and repo.content.meshes and mesh not in repo.content.meshes:
-        raise UsageError(f"unknown mesh {mesh!r}; the repository has: {', '.join(repo.content.meshes)}")
-    return repo
-
-
 def _summary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    repo = _load(args, err)
+    repo = load(args, err)
     if args.output == "json":
         json.dump(repo.summary(), out, indent=2, sort_keys=True)
         out.write("\n")
@@ -175,16 +151,10 @@ def _mesh_filter(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
 
 def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from . import __version__
-    from .audit import audit, parse_skips, to_sarif
+    from .audit import audit, to_sarif
 
-    skips, unknown = parse_skips(args.skip)
-    if any(not code.strip() for code in unknown):
-        raise UsageError("--skip needs a finding code, as in --skip MRA302 or --skip 'MRA302=canary-*'")
-    if unknown:
-        err.write(f"meshroute: warning: unknown finding code(s) in --skip, ignored: {', '.join(unknown)} "
-                  "(see 'meshroute rules')\n")
-    repo = _load(args, err)
-    findings = audit(repo, skip=skips, mesh=args.mesh)
+    repo = load(args, err)
+    findings = audit(repo, skip=skips(args, repo.config, err), mesh=args.mesh)
     if args.output == "sarif":
         doc = to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url)
         _warn_outside_root(doc, args.sarif_root, err)
@@ -194,7 +164,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_findings_table(findings, out)
     else:
         _write_frame(findings, args.output, out)
-    return _audit_exit(findings, args.fail_on, err)
+    return _audit_exit(findings, fail_on(args, repo.config), err)
 
 
 def _warn_outside_root(doc: dict[str, Any], root: str | None, err: TextIO) -> None:
@@ -251,7 +221,7 @@ def _audit_exit(findings: pd.DataFrame, fail_on: str, err: TextIO) -> int:
 def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import resolve
 
-    repo = _load(args, err)
+    repo = load(args, err)
     res = resolve(repo)
     frame = _mesh_filter(res.backends if args.backends else res.routes, args.mesh)
     if args.output == "table":
@@ -264,7 +234,7 @@ def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import UnknownNameError, resolve
 
-    repo = _load(args, err)
+    repo = load(args, err)
     res = resolve(repo)
     mesh = args.mesh or _mesh_of(res, args.source)
     try:

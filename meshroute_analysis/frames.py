@@ -24,6 +24,10 @@ BACKENDS = (
     "policy_type", "mesh", "rule_index", "backend_index", "backend_tags_str", "weight_configured",
     "implicit", "file", "line",
 )  # fmt: skip
+#: Integer columns of BACKENDS that are missing for some rows (a TrafficRoute has no ``to`` entry, an entry
+#: without rules no rule, a defaulted weight no configured one): pandas' nullable Int64, so that one missing
+#: value never turns the column into floats (``to[0.0]``, ``nan`` in labels).
+BACKENDS_NULLABLE_INTS = ("to_index", "rule_index", "weight_configured")
 VIOLATIONS = ("policy", "file", "line", "path", "message", "type", "name", "mesh")
 DATAPLANES = (
     "name", "mesh", "tags", "origin", "tags_str", "group", "inbounds", "outbounds", "transparent", "file", "line",
@@ -40,12 +44,16 @@ RES_BACKENDS = ("mesh", "source", "destination", "backend", "route_type", "backe
 FINDINGS = ("code", "severity", "message", "policy", "file", "line", "path", "pair")
 
 
-def make_frame(columns: Sequence[str], rows: Iterable[Sequence[Any]] = ()) -> pd.DataFrame:
-    """A frame with exactly ``columns`` (in that order), from row tuples in the same order."""
+def make_frame(columns: Sequence[str], rows: Iterable[Sequence[Any]] = (), *, nullable_ints: Sequence[str] = ()) -> pd.DataFrame:
+    """A frame with exactly ``columns`` (in that order), from row tuples in the same order; the
+    ``nullable_ints`` columns are Int64 (missing values are ``pd.NA``, the others stay integers)."""
     rows = list(rows)
     if not rows:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return pd.DataFrame.from_records(rows, columns=list(columns))
+        return pd.DataFrame({c: pd.Series([], dtype="Int64" if c in nullable_ints else object) for c in columns})
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    for column in nullable_ints:
+        frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 def violations_frame(violations: Iterable[ViolationRecord], policies: Iterable[Policy]) -> pd.DataFrame:

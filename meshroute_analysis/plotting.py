@@ -510,7 +510,8 @@ def plot_weights(repo: Any, *, policy: str | None = None, ax: Axes | None = None
         ax.set_yticks([])
         return ax
     rows = backends.reset_index(drop=True)
-    labels_b = [_backend_label(n, t) for n, t in zip(rows["backend_name"], _tags_str(rows))]
+    kinds = rows["backend_kind"] if "backend_kind" in rows.columns else [None] * len(rows)
+    labels_b = [_backend_label(n, t, k) for n, t, k in zip(rows["backend_name"], _tags_str(rows), kinds)]
     styles = backend_styles(labels_b)
     several_meshes = "mesh" in rows.columns and rows["mesh"].nunique() > 1
     positions = np.arange(len(rows))[::-1]
@@ -522,9 +523,8 @@ def plot_weights(repo: Any, *, policy: str | None = None, ax: Axes | None = None
         defaulted = "weight_configured" in row.index and pd.isna(row["weight_configured"])
         text = f"{_weight_text(weight)}{' (default)' if defaulted else ''} · {_percent(float(row['share']))}"
         ax.text(weight + top * 0.01, y, text, va="center", ha="left", fontsize=8, clip_on=True)
-        rule = f" to[{row['to_index']}]" + (f".rules[{row['rule_index']}]" if "rule_index" in row.index else "")
         mesh = f"{row['mesh']}: " if several_meshes else ""
-        ticks.append(f"{mesh}{_short_policy(str(row['policy']))}{rule}{_ARROW}{label}")
+        ticks.append(f"{mesh}{_short_policy(str(row['policy']))}{_rule_label(row)}{_ARROW}{label}")
     ax.set_yticks(positions, ticks, fontsize=_fontsize_for(ax, len(rows)))
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, top * 1.3)
@@ -533,14 +533,29 @@ def plot_weights(repo: Any, *, policy: str | None = None, ax: Axes | None = None
     return ax
 
 
+def _rule_label(row: pd.Series) -> str:
+    """Where in the policy a backend is configured: `` to[i].rules[j]``, `` to[i]`` for an entry without
+    rules, `` conf`` for a TrafficRoute (its split has no ``to`` entry)."""
+    if row.get("policy_type") == "TrafficRoute":
+        return " conf"
+    to_index, rule_index = row.get("to_index"), row.get("rule_index")
+    if to_index is None or pd.isna(to_index):
+        return ""
+    rule = "" if rule_index is None or pd.isna(rule_index) else f".rules[{int(rule_index)}]"
+    return f" to[{int(to_index)}]{rule}"
+
+
 def _tags_str(rows: pd.DataFrame) -> list[str]:
     if "backend_tags_str" in rows.columns:
         return [s if isinstance(s, str) else "" for s in rows["backend_tags_str"]]
     return [",".join(f"{k}={v}" for k, v in sorted((t or {}).items())) for t in rows.get("backend_tags", [])]
 
 
-def _backend_label(name: Any, tags: str) -> str:
-    """The same ``name{k=v}`` label the resolver uses in ``res.backends["backend"]``."""
+def _backend_label(name: Any, tags: str, kind: Any = None) -> str:
+    """The same ``name{k=v}`` label the resolver uses in ``res.backends["backend"]``.  A backendRef without a
+    name (2.9+ refs by ``labels``; pandas holds the missing name as NaN) reads ``<kind> without a name``."""
+    if name is None or (not isinstance(name, str) and pd.isna(name)):
+        name = f"{kind if isinstance(kind, str) else 'backendRef'} without a name"
     return f"{name}{{{tags}}}" if tags else str(name)
 
 

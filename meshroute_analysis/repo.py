@@ -15,8 +15,11 @@ from types import MappingProxyType
 import pandas as pd
 
 from . import frames
+from .config import Config
 from .content import RepoContent
+from .errors import UsageError
 from .inventory import build_inventory
+from .io.exclude import compile_excludes
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
 from .io.typed import POLICY_KINDS
@@ -38,7 +41,9 @@ def load_repo(
     *,
     rev: str | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
+    system_namespaces: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    config: Config | None = None,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -46,14 +51,51 @@ def load_repo(
     files read), a file (read whatever its ending), ``"-"`` for standard input, or a list of these.
     With ``rev``, the files are read from that git revision of the repository that holds each path,
     without touching the working tree.  Kubernetes route policies outside ``system_namespaces`` (where the
-    control plane runs) are invalid, as 2.5's admission webhook refuses them.  A path that does not exist raises :class:`InputError`; anything
-    wrong *inside* the files becomes a row of ``repo.documents`` (and ``repo.violations``).
+    control plane runs; default ``kuma-system`` and ``kong-mesh-system``) are invalid, as 2.5's admission
+    webhook refuses them.
+
+    ``exclude`` holds gitignore-like globs matched against the paths found below each directory, relative
+    to it: ``*.tmpl.yaml`` (a name at any depth), ``vendor/**`` (anchored at the directory), ``**/charts/**``,
+    ``charts/`` (directories only); the rules are in :mod:`meshroute_analysis.io.exclude`.  Excluded files
+    are never opened; ``repo.excluded`` maps each to the pattern that excluded it.  A file named in
+    ``paths`` is always read.
+
+    ``config`` (from :func:`~meshroute_analysis.load_config`) supplies ``exclude`` (relative to the config
+    file's directory) and ``system_namespaces`` where these arguments are not given, and stays on the
+    repository as ``repo.config``: :func:`~meshroute_analysis.audit` applies its ``skip``.  Nothing is read
+    from a config file unless one is passed.
+
+    A path that does not exist raises :class:`InputError`; anything wrong *inside* the files becomes a row
+    of ``repo.documents`` (and ``repo.violations``).
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    files = revision_files(given, rev, max_bytes=max_file_bytes) if rev else working_tree_files(given, max_bytes=max_file_bytes)
+    settings = config or Config()
+    if isinstance(exclude, str):
+        raise UsageError("exclude= takes a list of globs, not one string")
+    if exclude is not None:
+        patterns = compile_excludes(list(exclude), origin="exclude")
+    else:
+        patterns = compile_excludes(settings.exclude, base=settings.root, origin=f"exclude in {settings.path}")
+    namespaces = tuple(system_namespaces or settings.system_namespaces or SYSTEM_NAMESPACES)
+    if rev:
+        files = revision_files(given, rev, max_bytes=max_file_bytes, exclude=patterns)
+    else:
+        files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns)
+    excluded: dict[str, str] = {}
     with _no_cyclic_gc():
-        content = _build_content(files, tuple(system_namespaces))
-    return PolicyRepo(content, sources=tuple(str(p) for p in given), rev=rev)
+        content = _build_content(_not_excluded(files, excluded), namespaces)
+    return PolicyRepo(
+        content, sources=tuple(str(p) for p in given), rev=rev, excluded=MappingProxyType(excluded), config=config
+    )
+
+
+def _not_excluded(files: Iterable[SourceFile], excluded: dict[str, str]) -> Iterator[SourceFile]:
+    """The files to read; each excluded one goes to ``excluded`` with its pattern, to be counted and listed."""
+    for source in files:
+        if source.excluded_by is not None:
+            excluded[source.path] = source.excluded_by
+        else:
+            yield source
 
 
 @contextmanager
@@ -188,10 +230,23 @@ class PolicyRepo:
     declared in :mod:`meshroute_analysis.frames`.
     """
 
-    def __init__(self, content: RepoContent, *, sources: tuple[str, ...] = (), rev: str | None = None) -> None:
+    def __init__(
+        self,
+        content: RepoContent,
+        *,
+        sources: tuple[str, ...] = (),
+        rev: str | None = None,
+        excluded: Mapping[str, str] | None = None,
+        config: Config | None = None,
+    ) -> None:
         self.content = content
         self.sources = sources
         self.rev = rev
+        #: The files an exclude pattern kept from being read (shown as ``documents.file`` would), each with
+        #: the pattern that matched it.
+        self.excluded: Mapping[str, str] = excluded if excluded is not None else MappingProxyType({})
+        #: The config the repository was loaded with (None: none was passed).
+        self.config = config
 
     # ---------------------------------------------------------------------------------- frames
 
@@ -215,7 +270,7 @@ class PolicyRepo:
 
     @cached_property
     def backends(self) -> pd.DataFrame:
-        return frames.make_frame(frames.BACKENDS, _backend_rows(self.content.policies))
+        return frames.make_frame(frames.BACKENDS, _backend_rows(self.content.policies), nullable_ints=frames.BACKENDS_NULLABLE_INTS)
 
     @cached_property
     def violations(self) -> pd.DataFrame:
@@ -269,6 +324,8 @@ class PolicyRepo:
             "meshes": list(self.content.meshes),
             "proxies": len(self.content.proxies),
             "services": len(self.content.services),
+            "excluded_files": len(self.excluded),
+            "config": str(self.config.path) if self.config is not None and self.config.path is not None else None,
         }
 
     def __repr__(self) -> str:
@@ -283,6 +340,8 @@ class PolicyRepo:
             f"  meshes:    {', '.join(s['meshes']) or 'none'}\n"  # type: ignore[arg-type]
             f"  proxies:   {s['proxies']}\n"
             f"  services:  {s['services']}"
+            + (f"\n  excluded:  {s['excluded_files']} files" if self.excluded else "")
+            + f"\n  config:    {s['config'] or 'none'}"
         )
 
     def _repr_html_(self) -> str:

@@ -33,6 +33,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import plotting
+from .cli_input import add_input_options, add_threshold_options, fail_on, load, skips
 from .errors import UsageError
 
 __all__ = ["REPORT_FILES", "add_report_subcommand", "run_report", "write_report"]
@@ -231,7 +232,7 @@ def _chart_weights(repo: Any, base: Path) -> bool:
 
 
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value)
@@ -339,8 +340,20 @@ def _overview(repo: Any, res: Any, routes: pd.DataFrame) -> list[_Block]:
               f"{len(documents)} documents ({docs}); {len(repo.policies)} route policies; "
               f"{routes['mesh'].nunique()} meshes; {len(routes[['mesh', 'source']].drop_duplicates())} sources; "
               f"{len(routes)} pairs."),
+        _Para(_settings_text(repo)),
     ]
     return lines
+
+
+def _settings_text(repo: Any) -> str:
+    """Which config file the run used and what it left out, so a reviewer knows what was not looked at."""
+    config = getattr(repo, "config", None)
+    path = config.path if config is not None else None
+    text = f"Config: {path}." if path is not None else "Config: none (no .meshroute.toml or [tool.meshroute] used)."
+    excluded = getattr(repo, "excluded", None) or {}
+    if excluded:
+        text += f" {_count(len(excluded), 'file')} excluded ({', '.join(sorted(set(excluded.values())))})."
+    return text
 
 
 def _csv(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
@@ -422,20 +435,16 @@ def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("report", help="write a review report (Markdown, HTML, CSV, PNG/SVG charts)",
                               description="Write a review report of the repository: findings, the resolved route "
                                           "table and charts, as report.md, index.html, CSVs and PNG/SVG charts.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories of policy YAML/JSON; '-' reads stdin")
-    p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
-    p.add_argument("--mesh", help="only this mesh")
+    add_input_options(p)
     p.add_argument("-o", "--out-dir", dest="out_dir", default="meshroute-report", metavar="DIR",
                    help="directory to write (created; default: meshroute-report)")
-    p.add_argument("--fail-on", choices=("info", "warning", "error"), default="error",
-                   help="exit 79 when a finding has this severity or worse (default: error, as audit)")
+    add_threshold_options(p, fail_on_help="exit 79 when a finding has this severity or worse (default: error, as audit)")
     return p
 
 
 def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``report`` subcommand: stdout gets the path of report.md (pure), stderr the human notes."""
     from .audit import audit, exit_status
-    from .repo import load_repo
     from .resolve import resolve
 
     isatty = getattr(err, "isatty", None)
@@ -446,13 +455,13 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     say: Progress | bool = progress if isatty and isatty() else False
     if callable(say):
         say("loading")
-    repo = load_repo(args.paths, rev=args.rev)
+    repo = load(args, err)
     if callable(say):
         say("resolving")
     res = resolve(repo)
     if callable(say):
         say("auditing")
-    findings = audit(repo, res)
+    findings = audit(repo, res, skip=skips(args, repo.config, err))
     try:
         report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say)
     except OSError as exc:
@@ -462,4 +471,4 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     err.write(f"meshroute report: {report} and {report.parent / 'index.html'} written ({n} finding{'' if n == 1 else 's'})\n")
     # The same status as `meshroute audit` on the same input: 79 for findings at --fail-on, 65 for
     # unreadable input, 0 otherwise.
-    return exit_status(findings, args.fail_on)
+    return exit_status(findings, fail_on(args, repo.config))

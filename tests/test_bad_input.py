@@ -130,6 +130,7 @@ def test_template_markup_is_a_per_document_error(write, tmp_path):
     repo = mra.load_repo(tmp_path)
     assert list(repo.documents.status) == ["error", "error", "loaded"]
     assert list(repo.documents.line)[:2] == [5, 7]
+    assert repo.documents.reason[:2].str.startswith("template markup").all()
 
 
 def test_stdin_dash_is_read(tmp_path):

@@ -6,9 +6,11 @@ the case's proxy, every expected destination is compared with the rows of ``res.
 of that proxy's source group: protocol, route_type, policies (names, merge order) and, when given,
 backends (kind, name, tags, weight).
 
-The corpus lives outside the repository (``../shared/conformance`` next to the repo root); when it is
-missing the suite fails loudly instead of passing with nothing checked.  The project's own cases, in the
-same format, live in ``tests/cases/`` and run through the same test.
+The corpus lives outside the repository (``../shared/conformance`` next to the repo root); the project
+keeps verbatim copies of its cases in ``tests/conformance_cases/`` so that a fresh clone checks them too.
+When ``../shared`` is there its cases run as well and the copies must equal them; when it is missing the
+tests that need it skip, or fail under CI's ``MESHROUTE_REQUIRE_SHARED=1``.  The project's own cases, in
+the same format, live in ``tests/cases/`` and run through the same test.
 """
 
 from __future__ import annotations
@@ -20,20 +22,38 @@ import yaml
 
 import meshroute_analysis as mra
 
-CONFORMANCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
-CASES_DIR = CONFORMANCE_DIR / "cases"
-CASES = sorted(CASES_DIR.glob("*.yaml")) if CASES_DIR.is_dir() else []
+from .conftest import CONFORMANCE_COPIES, require_shared, shared_files
+
+SHARED_CASES = shared_files("conformance/cases", "*.yaml")
+COPIES = sorted(CONFORMANCE_COPIES.glob("*.yaml"))
 EXPECTED_CASE_COUNT = 26
 #: The project's own cases, in the same format (a new case is a new file here).
 OWN_CASES = sorted((Path(__file__).resolve().parent / "cases").glob("*.yaml"))
+ALL_CASES = [("copy", p) for p in COPIES] + [("shared", p) for p in SHARED_CASES] + [("own", p) for p in OWN_CASES]
 
 
 def test_conformance_corpus_is_present() -> None:
-    assert CASES_DIR.is_dir(), (
-        f"conformance corpus not found at {CASES_DIR}: the resolver cannot be checked against Kuma's "
-        "behaviour without it (it is expected next to the repository, in ../shared/conformance)"
+    cases = require_shared("conformance/cases")
+    assert len(SHARED_CASES) >= EXPECTED_CASE_COUNT, f"only {len(SHARED_CASES)} conformance cases under {cases}"
+
+
+def test_the_project_keeps_copies_of_the_cases() -> None:
+    """A fresh clone has no ../shared: the copies are what it checks the resolver against."""
+    assert len(COPIES) >= EXPECTED_CASE_COUNT, f"only {len(COPIES)} cases in {CONFORMANCE_COPIES}"
+    for path in COPIES:
+        case = yaml.safe_load(path.read_text())
+        assert str(case["source"]).startswith("kuma "), f"{path.name}: its source line names no Kuma test"
+        assert path.name.endswith(f"-{case['case']}.yaml"), path.name
+
+
+def test_copies_match_the_shared_cases() -> None:
+    shared = require_shared("conformance/cases")
+    stale = [p.name for p in COPIES if not (shared / p.name).is_file() or (shared / p.name).read_bytes() != p.read_bytes()]
+    missing = sorted({p.name for p in SHARED_CASES} - {p.name for p in COPIES})
+    assert not stale and not missing, (
+        f"tests/conformance_cases is out of step with {shared}: differs {stale}, missing {missing}; "
+        f"refresh with cp {shared}/*.yaml {CONFORMANCE_COPIES}/"
     )
-    assert len(CASES) >= EXPECTED_CASE_COUNT, f"only {len(CASES)} conformance cases under {CASES_DIR}"
 
 
 def _backend_view(record: dict) -> dict:
@@ -45,7 +65,7 @@ def _expected_backend(entry: dict) -> dict:
     return {"kind": entry["kind"], "name": entry["name"], "tags": entry.get("tags") or None, "weight": entry["weight"]}
 
 
-@pytest.mark.parametrize("path", CASES + OWN_CASES, ids=[p.stem for p in CASES + OWN_CASES])
+@pytest.mark.parametrize("path", [p for _, p in ALL_CASES], ids=[f"{origin}:{p.stem}" for origin, p in ALL_CASES])
 def test_conformance_case(path: Path, tmp_path: Path) -> None:
     case = yaml.safe_load(path.read_text())
     assert case["kuma_version"] == "2.5"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import meshroute_analysis as mra
 from meshroute_analysis import frames
 
@@ -80,7 +82,7 @@ def test_universal_policy_and_default_weight(write, tmp_path):
     row = repo.policies.iloc[0]
     assert (row.format, row.namespace, row.core_name) == ("universal", None, "tcp-route-1")
     backend = repo.backends.iloc[0]
-    assert (backend.weight, backend.weight_configured, backend.share) == (1, None, 1.0)
+    assert (backend.weight, backend.share) == (1, 1.0) and backend.weight_configured is pd.NA  # defaulted, not configured
 
 
 def test_mesh_defaults_to_default_without_label(write, tmp_path):

@@ -367,6 +367,47 @@ def test_plot_weights_bars_are_the_weights(demo):
     assert ax.get_title() == "Configured backendRef weights"
 
 
+def test_plot_weights_labels_name_real_fields_when_trafficroutes_are_beside(tmp_path):
+    # TrafficRoute rows have no to[] entry and implicit rows no rule: neither may turn the labels into
+    # to[nan] or the indices of the others into to[0.0].
+    repo = mra.load_repo(ROOT / "sample_policies" / "trafficroute-migration")
+    assert set(repo.backends["policy_type"]) >= {"TrafficRoute", "MeshTCPRoute"}
+    ax = plotting.plot_weights(repo, ax=new_ax(10, 6))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert not [t for t in labels if "nan" in t or ".0]" in t or "<NA>" in t], labels
+    assert "migration-k8s: backend-canary.kuma-system to[0].rules[0] → backend_pay_svc_3001{version=v1}" in labels
+    assert "migration: route-backend conf → backend{version=v1}" in labels
+
+
+def test_plot_weights_backend_without_a_name_is_not_nan(write, tmp_path):
+    # 2.9+ backendRefs select by labels and have no name (2.5 rejects them, but the chart still draws them).
+    write("route.yaml", """\
+        type: MeshTCPRoute
+        name: by-labels
+        mesh: default
+        spec:
+          targetRef: {kind: Mesh}
+          to:
+          - targetRef: {kind: MeshService, name: backend}
+            rules:
+            - default:
+                backendRefs:
+                - {kind: MeshService, labels: {kuma.io/display-name: backend}, port: 80, weight: 90}
+                - {kind: MeshService, name: backend-v2, weight: 10}
+        """)
+    ax = plotting.plot_weights(mra.load_repo(tmp_path), ax=new_ax())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["by-labels to[0].rules[0] → MeshService without a name", "by-labels to[0].rules[0] → backend-v2"]
+
+
+def test_repo_backends_keep_integer_indices(tmp_path):
+    backends = mra.load_repo(ROOT / "sample_policies" / "trafficroute-migration").backends
+    for column in ("to_index", "rule_index", "weight_configured"):
+        assert str(backends[column].dtype) == "Int64", column
+    tr = backends[backends["policy_type"] == "TrafficRoute"]
+    assert tr["to_index"].isna().all() and not tr.empty
+
+
 def test_plot_weights_one_policy(demo, world):
     repo, _ = demo
     ax = plotting.plot_weights(repo, policy="tcp-route-redirect", ax=new_ax())

@@ -157,10 +157,15 @@ _TABLE = (
          "Kuma keeps the one created later (`creationTime`), which no file holds. The toolkit assumes apply order "
          "(files in path order, documents in file order, as `kubectl apply -R -f`); the other one wins if it was "
          "created later. Make one of them more specific to decide it in the files."),
-    Code("MRA901", "info", "Legacy TrafficRoute",
-         "TrafficRoute is the legacy routing policy. The seed page recommends MeshTCPRoute/MeshHTTPRoute: "
-         "remove TrafficRoutes if no legacy policies are used, else migrate those to MeshRetry/MeshTimeout/"
-         "MeshAccessLog first and then remove the TrafficRoute."),
+    Code("MRA901", "info", "Legacy policy",
+         "A legacy selector-based policy, which the targetRef policies replace (Kuma 3.0 removes the legacy "
+         "kinds); the message names the successor: TrafficRoute → MeshTCPRoute/MeshHTTPRoute, TrafficPermission "
+         "→ MeshTrafficPermission, TrafficLog → MeshAccessLog, TrafficTrace → MeshTrace, Timeout → MeshTimeout, "
+         "Retry → MeshRetry, CircuitBreaker → MeshCircuitBreaker, HealthCheck → MeshHealthCheck, RateLimit → "
+         "MeshRateLimit, FaultInjection → MeshFaultInjection, ProxyTemplate → MeshProxyPatch, MeshGatewayRoute "
+         "→ MeshHTTPRoute/MeshTCPRoute on the gateway (2.6+), VirtualOutbound → MeshService with "
+         "HostnameGenerator (2.9+; none in 2.5). The legacy connection policies apply only on TrafficRoute "
+         "routes, so the seed page's order is: migrate them first, then replace the TrafficRoute and remove it."),
     Code("MRA902", "warning", "Policy wins for no pair",
          "The policy selects proxies, but on every (source, destination) pair it could configure another "
          "policy or route type wins, or it names no destination those proxies have: it changes no traffic."),

@@ -36,7 +36,7 @@ def audit(
     repo: PolicyRepo,
     res: Resolution | None = None,
     *,
-    skip: Iterable[str | Skip] = (),
+    skip: Iterable[str | Skip] | None = None,
     mesh: str | None = None,
 ) -> pd.DataFrame:
     """Review a repository as Kuma 2.5 would apply it: one row per finding.
@@ -45,9 +45,14 @@ def audit(
     (``spec.to[0].rules[0].default.backendRefs[1].tags``), pair (``source -> destination`` or None), then
     mesh, title, source, destination, policy_type, policy_name.  Rows are ordered by file, line, code,
     path and pair.  ``res`` is the repository's resolution (computed with the mesh defaults when None).
-    ``skip`` takes ``CODE`` or ``CODE=GLOB`` strings (see :mod:`.suppress`); policies suppress codes with
-    the ``meshroute.io/skip`` label or annotation.  ``frame.attrs["suppressed"]`` counts what was dropped.
+    ``skip`` takes ``CODE`` or ``CODE=GLOB`` strings (see :mod:`.suppress`); when it is not given, the
+    ``skip`` of the config the repository was loaded with (``load_repo(..., config=...)``) applies.  Policies
+    suppress codes with the ``meshroute.io/skip`` label or annotation.  ``frame.attrs["suppressed"]`` counts
+    what was dropped.
     """
+    if skip is None:
+        config = getattr(repo, "config", None)
+        skip = config.skip if config is not None else ()
     skips: list[Skip] = [s for s in skip if isinstance(s, Skip)]
     parsed, unknown = parse_skips(s for s in skip if isinstance(s, str))
     skips.extend(parsed)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model import DEFAULT_MESH, MESH_LABEL, Document, Format, Resource, Status, make_tags
+from .templates import line_of, markup_in_data, markup_in_text
 from .yamldocs import RawDocument, item_lines
 
 #: Kuma kinds this toolkit reads.  The route policies, what decides ExternalService reachability, and the
@@ -83,12 +84,12 @@ def _list_items(obj: Mapping[str, Any]) -> list[Any] | None:
 def normalise(file: str, raw: RawDocument) -> Iterator[Recognised | Document]:
     """One parsed document into resources and/or accounting rows."""
     if raw.error is not None:
-        yield Document(file, raw.line, raw.index, None, None, None, Status.ERROR, raw.error)
+        yield _error_row(file, raw)
         return
     obj = raw.data
     items = _list_items(obj) if isinstance(obj, dict) else None
     if items is None:
-        yield _with_field_lines(_classify(file, raw.line, raw.index, obj), raw.field_lines)
+        yield _templated(file, raw.line, raw, obj) or _with_field_lines(_classify(file, raw.line, raw.index, obj), raw.field_lines)
         return
     if not items:
         yield _doc(file, raw.line, raw.index, obj, Status.SKIPPED, "empty list: no items")
@@ -97,11 +98,39 @@ def normalise(file: str, raw: RawDocument) -> Iterator[Recognised | Document]:
     item_fields = _split_item_fields(raw.field_lines)
     for position, item in enumerate(items):
         line = lines[position] if position < len(lines) else raw.line
-        found = _with_field_lines(_classify(file, line, raw.index, item), item_fields.get(position))
+        found = _templated(file, line, raw, item) or _with_field_lines(_classify(file, line, raw.index, item), item_fields.get(position))
         if isinstance(found, Recognised):
             yield Recognised(found.resource, replace(found.document, item=position))
         else:
             yield replace(found, item=position)
+
+
+def _error_row(file: str, raw: RawDocument) -> Document:
+    """A document that could not be parsed; when template markup is what broke it, the row says so."""
+    assert raw.error is not None
+    found = markup_in_text(raw.text, raw.text_line) if raw.may_hold_markup else None
+    if found is None:
+        return Document(file, raw.line, raw.index, None, None, None, Status.ERROR, raw.error)
+    line, markup = found
+    error = raw.error if raw.line == line else f"{raw.error} at line {raw.line}"
+    return Document(file, line, raw.index, None, None, None, Status.ERROR, markup.reason(error))
+
+
+def _is_read(obj: Mapping[str, Any]) -> bool:
+    """Whether ``obj`` is of a kind this toolkit reads (as :func:`_classify` decides, by kind alone)."""
+    kind = obj.get("kind") if "apiVersion" in obj or "metadata" in obj or "type" not in obj else obj.get("type")
+    return kind in KUMA_KINDS or kind in K8S_KINDS
+
+
+def _templated(file: str, line: int, raw: RawDocument, obj: Any) -> Document | None:
+    """The error row of a parsed document (or List item) that holds template markup, else None."""
+    if not raw.may_hold_markup or not isinstance(obj, dict):
+        return None
+    markup = markup_in_data(obj, read=_is_read(obj))
+    if markup is None:
+        return None
+    at = line_of(raw.text, raw.text_line, line, markup.token) or line
+    return _doc(file, at, raw.index, obj, Status.ERROR, markup.reason())
 
 
 def _split_item_fields(lines: FieldLines | None) -> dict[int, FieldLines]:

@@ -1,7 +1,8 @@
 """Finding the files of a repository and reading their bytes: from the working tree, stdin or a git revision.
 
 Every file that is found comes back as a :class:`SourceFile`; one that cannot be read carries an ``error``
-instead of bytes, so the caller can account for it and go on with the others.
+instead of bytes, so the caller can account for it and go on with the others, and one that an exclude
+pattern (:mod:`.exclude`) matches carries the pattern instead and is never opened.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from .exclude import Exclude, excluded_by
 
 #: The endings read when walking a directory (``kumactl apply`` and ``istioctl analyze`` read the same).
 EXTENSIONS = (".yaml", ".yml", ".json")
@@ -29,6 +31,7 @@ class SourceFile:
     path: str  # as the user will see it in findings: the path they gave, joined with the walked part
     data: bytes | None
     error: str | None = None
+    excluded_by: str | None = None  # the exclude pattern that keeps this file from being read
 
 
 def _is_hidden(name: str) -> bool:
@@ -75,8 +78,11 @@ def _read(path: Path, max_bytes: int) -> SourceFile:
     return SourceFile(shown, data)
 
 
-def working_tree_files(paths: Sequence[str | os.PathLike[str]], *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[SourceFile]:
-    """Every policy file named by ``paths``: files as given (whatever their ending), directories walked."""
+def working_tree_files(
+    paths: Sequence[str | os.PathLike[str]], *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[Exclude] = ()
+) -> Iterator[SourceFile]:
+    """Every policy file named by ``paths``: files as given (whatever their ending), directories walked,
+    leaving out (unread) what ``exclude`` matches below each directory."""
     for raw in paths:
         if str(raw) == STDIN:
             data = sys.stdin.buffer.read(max_bytes + 1)
@@ -93,7 +99,8 @@ def working_tree_files(paths: Sequence[str | os.PathLike[str]], *, max_bytes: in
             for unreadable in _unreadable_dirs(path):
                 yield SourceFile(str(unreadable), None, "cannot read directory: permission denied")
             for file in _walk(path):
-                yield _read(file, max_bytes)
+                pattern = excluded_by(file, path, exclude)
+                yield SourceFile(str(file), None, excluded_by=pattern) if pattern else _read(file, max_bytes)
         elif path.exists():
             yield _read(path, max_bytes)
         else:
@@ -119,9 +126,13 @@ def _git_top(path: Path) -> Path:
     return Path(_git(["rev-parse", "--show-toplevel"], start or Path(".")).decode().strip())
 
 
-def revision_files(paths: Sequence[str | os.PathLike[str]], rev: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Iterator[SourceFile]:
+def revision_files(
+    paths: Sequence[str | os.PathLike[str]], rev: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    exclude: Sequence[Exclude] = (),
+) -> Iterator[SourceFile]:
     """The tracked files of ``rev`` below each path, read from git's object store (the working tree is
-    never touched).  Paths are shown as they would be in the working tree."""
+    never touched), leaving out what ``exclude`` matches.  Paths are shown as they would be in the working
+    tree, and patterns match them as they would there."""
     for raw in paths:
         if str(raw) == STDIN:
             raise UsageError("standard input ('-') has no git history: it cannot be read at a revision")
@@ -139,7 +150,14 @@ def revision_files(paths: Sequence[str | os.PathLike[str]], rev: str, *, max_byt
         if inside != "." and not listing:
             raise InputError(f"{raw}: not in revision {rev}")
         entries = _tree_entries(listing, explicit_file=inside if not absolute.is_dir() and inside != "." else None)
-        yield from _cat_files(top, rev, entries, given, absolute, max_bytes)
+        read: list[tuple[str, int]] = []
+        for entry in entries:
+            pattern = excluded_by(top / entry[0], absolute, exclude) if absolute.is_dir() else None
+            if pattern:
+                yield SourceFile(_shown_path(top / entry[0], given, absolute), None, excluded_by=pattern)
+            else:
+                read.append(entry)
+        yield from _cat_files(top, rev, read, given, absolute, max_bytes)
 
 
 def _tree_entries(listing: bytes, explicit_file: str | None) -> list[tuple[str, int]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -37,6 +37,7 @@ class RawDocument:
     text_line: int = 0  # the file line on which ``text`` begins
     items_lines: tuple[int, ...] | None = None  # first line of each ``items`` element, when known
     field_lines: dict[tuple[str | int, ...], int] | None = None  # per field path, for policy documents
+    may_hold_markup: bool = False  # "{{" or "{%" somewhere in the text: look for template markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +131,8 @@ def parse_document(text: str, start_line: int, index: int) -> RawDocument:
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         line, message = _error_text(exc, start_line)
-        return RawDocument(index, line, error=f"YAML error: {message}")
+        return RawDocument(index, line, error=f"YAML error: {message}", text=text, text_line=start_line,
+                           may_hold_markup=_may_hold_markup(text))
     except RecursionError:
         return RawDocument(index, start_line, error="YAML error: nesting too deep to load")
     finally:
@@ -138,7 +140,13 @@ def parse_document(text: str, start_line: int, index: int) -> RawDocument:
     if "*" in text and _ALIAS.search(text) and not _count_nodes(data, MAX_NODES):
         return RawDocument(index, start_line, error=f"YAML aliases expand to more than {MAX_NODES:,} nodes; not loaded")
     lines = _field_lines(node, start_line) if node is not None and _wants_field_lines(data) else None
-    return RawDocument(index, start_line, data=data, text=text, text_line=start_line, field_lines=lines)
+    return RawDocument(index, start_line, data=data, text=text, text_line=start_line, field_lines=lines,
+                       may_hold_markup=_may_hold_markup(text))
+
+
+def _may_hold_markup(text: str) -> bool:
+    # A plain substring test: cheap enough to run on every file, and most files have neither.
+    return "{{" in text or "{%" in text
 
 
 def iter_documents(text: str) -> Iterator[RawDocument]:
@@ -162,6 +170,7 @@ def _whole_stream(text: str) -> list[RawDocument]:
     loader = _Loader(text)
     docs: list[RawDocument] = []
     may_alias = "*" in text and _ALIAS.search(text) is not None
+    markup = _may_hold_markup(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -172,7 +181,7 @@ def _whole_stream(text: str) -> list[RawDocument]:
             if may_alias and not _count_nodes(data, MAX_NODES):
                 raise yaml.YAMLError("alias expansion")  # let the careful path say which document
             lines = _field_lines(node, 1) if _wants_field_lines(data) else None
-            docs.append(RawDocument(len(docs), line, data, None, text, 1, _items_lines(node, 1), lines))
+            docs.append(RawDocument(len(docs), line, data, None, text, 1, _items_lines(node, 1), lines, markup))
     finally:
         loader.dispose()
     return docs
@@ -191,7 +200,7 @@ def _document_by_document(text: str) -> Iterator[RawDocument]:
 def _with_line(doc: RawDocument, content_line: int) -> RawDocument:
     if doc.error is not None:
         return doc  # an error keeps the line where the parser stopped
-    return RawDocument(doc.index, content_line, doc.data, None, doc.text, doc.text_line, doc.items_lines, doc.field_lines)
+    return replace(doc, line=content_line)
 
 
 #: Documents whose fields findings point into: the policies, and Lists (which may hold them).

@@ -344,3 +344,74 @@ spec: {template: {metadata: {labels: {app: mailer}}}}
     assert len(by_code["MRA004"]) == 1 and "web" in by_code["MRA004"][0] and "'enabled'" in by_code["MRA004"][0]
     assert len(by_code["MRA005"]) == 1 and "mailer" in by_code["MRA005"][0]
     assert not (findings["code"] == "MRA002").any()
+
+
+LEGACY_ESTATE = """
+apiVersion: kuma.io/v1alpha1
+kind: FaultInjection
+mesh: m
+metadata: {name: fi}
+spec: {}
+---
+type: HealthCheck
+name: hc
+mesh: m
+---
+type: RateLimit
+name: rl
+mesh: m
+---
+type: TrafficTrace
+name: tt
+mesh: m
+---
+type: TrafficLog
+name: tl
+mesh: m
+---
+type: ProxyTemplate
+name: pt
+mesh: m
+---
+type: VirtualOutbound
+name: vo
+mesh: m
+---
+type: TrafficPermission
+name: tp
+mesh: m
+sources: [{match: {kuma.io/service: "*"}}]
+destinations: [{match: {kuma.io/service: "*"}}]
+---
+type: TrafficRoute
+name: tr
+mesh: m
+sources: [{match: {kuma.io/service: "*"}}]
+destinations: [{match: {kuma.io/service: "*"}}]
+conf: {destination: {kuma.io/service: "*"}}
+"""
+
+
+def test_legacy_policies_are_told_their_own_successor(repo_of) -> None:
+    findings = audit(repo_of(INVENTORY, LEGACY_ESTATE))
+    legacy = findings[findings["code"] == "MRA901"].set_index("policy")
+    assert legacy.loc["FaultInjection/fi", "message"] == "FaultInjection/fi is a legacy FaultInjection: replace it with MeshFaultInjection"
+    assert legacy.loc["FaultInjection/fi", "path"] == "kind"
+    for key, successor in [("HealthCheck/hc", "MeshHealthCheck"), ("RateLimit/rl", "MeshRateLimit"),
+                           ("TrafficTrace/tt", "MeshTrace"), ("TrafficLog/tl", "MeshAccessLog"),
+                           ("ProxyTemplate/pt", "MeshProxyPatch"), ("TrafficPermission/tp", "MeshTrafficPermission")]:
+        assert legacy.loc[key, "message"].endswith(f": replace it with {successor}"), key
+        assert legacy.loc[key, "path"] == "type" and legacy.loc[key, "line"] > 0
+    assert "2.5 has no successor" in legacy.loc["VirtualOutbound/vo", "message"]
+    # The TrafficRoute moves last, and says where each policy that depends on it goes.
+    tr = legacy.loc["TrafficRoute/tr", "message"]
+    assert "FaultInjection fi to MeshFaultInjection" in tr and "TrafficTrace tt to MeshTrace" in tr
+    assert "HealthCheck hc to MeshHealthCheck" in tr and "TrafficLog tl to MeshAccessLog" in tr
+    assert "MeshRetry/MeshTimeout" not in tr  # not a list of every successor, whatever the kinds present
+    assert legacy.loc["TrafficRoute/tr", "mesh"] == "m"
+
+
+def test_legacy_documents_skip_by_glob(repo_of) -> None:
+    findings = audit(repo_of(INVENTORY, LEGACY_ESTATE), skip=["MRA901=HealthCheck/*"])
+    assert "HealthCheck/hc" not in set(findings[findings["code"] == "MRA901"]["policy"])
+    assert "RateLimit/rl" in set(findings[findings["code"] == "MRA901"]["policy"])

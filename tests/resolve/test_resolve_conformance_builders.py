@@ -13,10 +13,12 @@ import yaml
 
 from meshroute_analysis.resolve import resolve
 
+from ..conftest import CONFORMANCE_COPIES, shared_files
 from .builders import world
 
-CASES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "cases"
-CASES = sorted(CASES_DIR.glob("*.yaml")) if CASES_DIR.is_dir() else []
+#: The project's copies always (a fresh clone has no ../shared), and the shared originals when present.
+CASES = sorted(CONFORMANCE_COPIES.glob("*.yaml")) + shared_files("conformance/cases", "*.yaml")
+IDS = [f"{'copy' if p.is_relative_to(CONFORMANCE_COPIES) else 'shared'}:{p.stem}" for p in CASES]
 
 
 def compare(case: dict, res) -> list[str]:
@@ -51,7 +53,7 @@ def compare(case: dict, res) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("path", CASES, ids=IDS)
 def test_case_through_builders(path: Path) -> None:
     case = yaml.safe_load(path.read_text())
     res = resolve(world(case["resources"]), default_policies=False)
@@ -59,4 +61,4 @@ def test_case_through_builders(path: Path) -> None:
 
 
 def test_cases_present() -> None:
-    assert len(CASES) >= 26, f"conformance cases missing under {CASES_DIR}"
+    assert len(CASES) >= 26, f"only {len(CASES)} conformance cases (copies in {CONFORMANCE_COPIES}, and ../shared when present)"

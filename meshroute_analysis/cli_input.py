@@ -1,0 +1,115 @@
+"""How a ``meshroute`` subcommand turns its PATH arguments, its flags and the repository's config file into
+a loaded repository: the options every subcommand that reads paths shares, and the precedence between
+them (a flag given on the command line replaces the config file's value for its key).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from .config import Config, find_config, load_config
+from .errors import UsageError
+from .repo import PolicyRepo, load_repo
+
+if TYPE_CHECKING:
+    from .audit import Skip
+
+__all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "load", "skips"]
+
+_DEFAULT_FAIL_ON = "error"
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """PATH..., --rev, --mesh, --system-namespace, --exclude, --config / --no-config."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories of policy YAML/JSON; '-' reads stdin")
+    p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
+    p.add_argument("--mesh", help="only this mesh")
+    p.add_argument("--system-namespace", action="append", metavar="NS",
+                   help="the control plane's Kubernetes namespace, where 2.5 admits route policies (repeatable; "
+                        "default: kuma-system and kong-mesh-system)")
+    p.add_argument("--exclude", action="append", metavar="GLOB",
+                   help="leave out files found below a PATH directory that match GLOB, relative to it, gitignore-"
+                        "like: '*.tmpl.yaml', 'vendor/**', '**/charts/**' (repeatable; replaces the config's exclude)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--config", metavar="FILE",
+                       help="read settings from FILE (.meshroute.toml, or pyproject.toml's [tool.meshroute]) "
+                            "instead of looking upward from the first PATH")
+    which.add_argument("--no-config", action="store_true", help="use no config file")
+
+
+def add_threshold_options(p: argparse.ArgumentParser, *, fail_on_help: str) -> None:
+    """--fail-on and --skip, for the subcommands that audit."""
+    p.add_argument("--fail-on", choices=("info", "warning", "error"), default=None, help=fail_on_help)
+    p.add_argument("--skip", action="append", default=None, metavar="CODE[=GLOB]",
+                   help="drop findings of CODE (for policies whose key or name matches GLOB); repeatable, "
+                        "comma-separated; replaces the config's skip")
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    """The config this run uses: --config's file, none with --no-config, else the one found from the first PATH."""
+    if getattr(args, "no_config", False):
+        return Config()
+    explicit = getattr(args, "config", None)
+    if explicit:
+        path = Path(explicit)
+        if path.suffix != ".toml" or path.is_dir():
+            raise UsageError(f"--config {explicit}: expected a .toml file (.meshroute.toml or pyproject.toml)")
+        return load_config(path)
+    first = str(args.paths[0])
+    found = find_config(Path.cwd() if first == "-" else Path(first))
+    return load_config(found) if found is not None else Config()
+
+
+def load(args: argparse.Namespace, err: TextIO) -> PolicyRepo:
+    """Load the paths with the config and the flags; say on stderr which config file is used, how many files
+    were excluded, and when nothing was found (a wrong path in CI should not look clean); refuse a ``--mesh``
+    the repository does not have."""
+    config = config_of(args)
+    if config.path is not None:
+        err.write(f"meshroute: config: {config.path}\n")
+    repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config)
+    _note_excluded(repo, err)
+    if not len(repo.content.documents):
+        err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")
+    mesh = getattr(args, "mesh", None)
+    if mesh is not None and repo.content.meshes and mesh not in repo.content.meshes:
+        raise UsageError(f"unknown mesh {mesh!r}; the repository has: {', '.join(repo.content.meshes)}")
+    return repo
+
+
+def _note_excluded(repo: PolicyRepo, err: TextIO) -> None:
+    if not repo.excluded:
+        return
+    by_pattern = Counter(repo.excluded.values())
+    detail = ", ".join(f"{pattern}: {n}" for pattern, n in sorted(by_pattern.items()))
+    n = len(repo.excluded)
+    err.write(f"meshroute: note: {n} file{'' if n == 1 else 's'} excluded ({detail})\n")
+
+
+def skips(args: argparse.Namespace, config: Config | None, err: TextIO) -> tuple[Skip, ...]:
+    """The suppressions of this run, parsed: --skip, else the config's ``skip``; unknown codes are warned
+    about on stderr (as istioctl does), naming where they came from."""
+    from .audit import parse_skips
+
+    values: Sequence[str] = ()
+    origin = "--skip"
+    if args.skip is not None:
+        values = args.skip
+    elif config is not None and config.skip:
+        values, origin = config.skip, f"skip in {config.path}"
+    parsed, unknown = parse_skips(values)
+    if any(not code.strip() for code in unknown):
+        raise UsageError(f"{origin} needs a finding code, as in --skip MRA302 or --skip 'MRA302=canary-*'")
+    if unknown:
+        err.write(f"meshroute: warning: unknown finding code(s) in {origin}, ignored: {', '.join(unknown)} "
+                  "(see 'meshroute rules')\n")
+    return parsed
+
+
+def fail_on(args: argparse.Namespace, config: Config | None) -> str:
+    """The failure threshold: --fail-on, else the config's, else error."""
+    return args.fail_on or (config.fail_on if config is not None else None) or _DEFAULT_FAIL_ON
