@@ -28,11 +28,10 @@ import pytest
 import meshroute_analysis as mra
 from meshroute_analysis.resolve import supported_versions
 
-from .conftest import SHARED
+from .conftest import require_shared
 
 HERE = Path(__file__).resolve().parent / "oracle"
 FILES = sorted(HERE.glob("*.jsonl.gz"))
-SHARED_ORACLE = SHARED / "conformance" / "oracle"
 TOLERANCE = 1e-6
 #: The kinds whose refusal the labels record.
 REFUSABLE = {"TrafficRoute", "TrafficPermission", "MeshGateway", "MeshTCPRoute", "MeshHTTPRoute"}
@@ -124,10 +123,10 @@ def test_oracle_files_are_here() -> None:
     assert len(FILES) == 9, f"expected the 9 labelled files in {HERE}, found {[f.name for f in FILES]}"
 
 
-@pytest.mark.skipif(not SHARED_ORACLE.is_dir(), reason="../shared/conformance/oracle is not next to the repository")
 def test_copies_match_the_shared_labels() -> None:
+    shared = require_shared("conformance/oracle")
     for path in FILES:
-        assert path.read_bytes() == (SHARED_ORACLE / path.name).read_bytes(), f"{path.name} differs from the shared copy"
+        assert path.read_bytes() == (shared / path.name).read_bytes(), f"{path.name} differs from the shared copy"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.name.removesuffix(".jsonl.gz") for f in FILES])
