@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..model import UNKNOWN, Policy
+from ..model import SERVICE_TAG, BackendRef, Policy
 from .httproute import HTTPListener, build_http_listener
 from .merge import Item, merge_http, merge_tcp
 from .protocols import AdmittedKey, MeshEndpoints
@@ -81,6 +81,8 @@ class PairInput:
     has_http_rules: bool
     trafficroute: TrafficRouteChoice
     admitted: AdmittedKey
+    #: Whether the mesh has any TrafficRoute: from 2.6 the legacy generator and the plugins' guards read it.
+    mesh_has_trafficroutes: bool = True
 
 
 def _endpoint_status(backends: Sequence[Backend]) -> tuple[str, str]:
@@ -122,7 +124,11 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
 
     # 1. TrafficRoute generator --------------------------------------------------------------------
     choice = pair.trafficroute
-    if choice.policy is None:
+    # 2.6: with no TrafficRoute in the mesh, the route plugins build every outbound (see below).
+    without_trafficroutes = semantics.trafficroute_needs_one and not pair.mesh_has_trafficroutes
+    if without_trafficroutes:
+        stages.append("TrafficRoute: the mesh has no TrafficRoute, so the legacy generator builds nothing")
+    elif choice.policy is None:
         stages.append("TrafficRoute: none selects this pair, so the legacy generator builds a listener without upstream")
         result = (NONE, (), (), False, "no TrafficRoute selects this pair and no MeshTCPRoute/MeshHTTPRoute configures it: the listener has no upstream (blackholed)")
     else:
@@ -131,7 +137,7 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
             [(r.match, r.splits) for r in tr.http_routes], tr.splits, pair.outbound_tags, endpoints, admitted
         )
         # InferProtocol over the clusters of every route (``outbound_proxy_generator.go``).
-        p_tr = endpoints.protocol_of_services(built.services, admitted) if built.services else UNKNOWN
+        p_tr = endpoints.protocol_of_services(built.services, admitted, per_service=semantics.trafficroute_protocol_per_service)
         tie = (f"; on a tie of rank with {', '.join(p.name for p in choice.tied_with)} Kuma keeps the one created later, "
                "assumed to be the one applied later (the outcome depends on creation order)") if choice.tied_with else ""
         picked = f"TrafficRoute {tr.name} selected (aggregate rank {describe_rank(choice.rank)}){tie}"
@@ -154,12 +160,14 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
             result = (TR, (tr,), backends, forwards, summary + tie)
 
     # 2. MeshHTTPRoute plugin ------------------------------------------------------------------------
-    if not pair.has_http_rules:
+    # Each plugin returns early for a proxy without rules of its type, unless (2.6+) the mesh has no TrafficRoute.
+    guard_open = semantics.plugins_run_without_trafficroutes and not pair.mesh_has_trafficroutes
+    if not (pair.has_http_rules or guard_open):
         stages.append("MeshHTTPRoute: no MeshHTTPRoute rule matches this proxy; the plugin does nothing")
     else:
         merged = merge_http(pair.http_items)
         merge_steps.extend(f"MeshHTTPRoute {s.policy.name} to[{s.entry_index}]: {s.description}" for s in merged.steps)
-        http_listener = build_http_listener(merged, S, protocol, semantics, endpoints, admitted)
+        http_listener = build_http_listener(merged, S, protocol, semantics, endpoints, admitted, pair.outbound_tags)
         if http_listener is None:
             why = "no MeshHTTPRoute rule names it" if not pair.http_items else "the entries naming it have no rules"
             stages.append(f"MeshHTTPRoute: {why} and {S} is {protocol}, not http/http2/grpc: no HTTP listener")
@@ -178,27 +186,33 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
             attempts.append(f"MeshHTTPRoute dropped every route ({all_dropped})")
 
     # 3. MeshTCPRoute plugin -------------------------------------------------------------------------
-    if not pair.has_tcp_rules:
+    if not (pair.has_tcp_rules or guard_open):
         stages.append("MeshTCPRoute: no MeshTCPRoute rule matches this proxy; the plugin does nothing")
     elif protocol in semantics.http_like_protocols and pair.http_items:
         stages.append(f"MeshTCPRoute: {S} is {protocol} and a MeshHTTPRoute names it, so MeshTCPRoute steps aside")
-    elif not pair.tcp_items:
+    elif not pair.tcp_items and (protocol in semantics.http_like_protocols or not semantics.tcp_default_self_route):
         stages.append(f"MeshTCPRoute: no matched MeshTCPRoute names {S}; the outbound is left as it is")
     else:
-        merged_tcp = merge_tcp(pair.tcp_items, S)
-        merge_steps.extend(f"MeshTCPRoute {s.policy.name} to[{s.entry_index}]: {s.description}" for s in merged_tcp.steps)
-        refs = merged_tcp.backend_refs
+        if pair.tcp_items:
+            merged_tcp = merge_tcp(pair.tcp_items, S)
+            merge_steps.extend(f"MeshTCPRoute {s.policy.name} to[{s.entry_index}]: {s.description}" for s in merged_tcp.steps)
+            refs, contributors = merged_tcp.backend_refs, merged_tcp.contributors
+            names = ", ".join(p.name for p in contributors)
+        else:
+            # 2.6+: an outbound no rule names routes to its own service (listeners_backendrefs.go getBackendRefs).
+            tags = tuple(sorted((k, v) for k, v in pair.outbound_tags.items() if k != SERVICE_TAG))
+            refs, contributors = (BackendRef(kind="MeshService", name=S, tags=tags, weight=100),), ()
+            names = "no policy names it: default route to the service itself"
         if not refs:
             stages.append(f"MeshTCPRoute: the merged entries for {S} set no backendRefs; no listener from this plugin")
         else:
             split = make_split(refs, semantics.tcp_split_protocols, semantics.backend_kinds, endpoints, admitted)
-            names = ", ".join(p.name for p in merged_tcp.contributors)
             if split.forwards:
                 stages.append(f"MeshTCPRoute: TCP listener to {_split_text(split)} ({names}); it replaces any earlier listener")
-                result = (TCP, merged_tcp.contributors, split.backends, True, f"MeshTCPRoute ({names})")
+                result = (TCP, contributors, split.backends, True, f"MeshTCPRoute ({names})")
             else:
                 stages.append(f"MeshTCPRoute: listener without tcp_proxy ({split.refusal}); it replaces any earlier listener")
-                result = (TCP, merged_tcp.contributors, split.backends, False, f"MeshTCPRoute ({names}): {split.refusal}")
+                result = (TCP, contributors, split.backends, False, f"MeshTCPRoute ({names}): {split.refusal}")
 
     if result is None:
         return Decision(

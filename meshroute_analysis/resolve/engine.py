@@ -22,7 +22,7 @@ from .grouping import INSTANCE_TAG, SourceGroup, group_destinations, group_proxi
 from .httproute import BuildCheck, first_failure
 from .merge import Item, entry_destination
 from .protocols import AdmittedKey, MeshEndpoints
-from .selection import TargetRefIndex, selecting_inbounds
+from .selection import TargetRefIndex, proxy_type, selecting_inbounds
 from .semantics import Semantics
 from .trafficroute import SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
 from .validity import version_violations
@@ -177,10 +177,11 @@ class Engine:
         ctx = self.mesh_contexts[group.mesh]
         rep = group.representative
         selecting = selecting_inbounds(rep, self.semantics, ctx.listeners(rep))
-        tcp = tuple(ctx.tcp.select(selecting))
-        http = tuple(ctx.http.select(selecting))
+        kind_of_proxy = proxy_type(rep)
+        tcp = tuple(ctx.tcp.select(selecting, kind_of_proxy))
+        http = tuple(ctx.http.select(selecting, kind_of_proxy))
         tr_sources = ctx.trafficroutes.source_candidates(group.legacy_tag_sets)
-        admitted = ctx.endpoints.admitted(group.legacy_tag_sets)
+        admitted = ctx.endpoints.every_external() if self.semantics.protocol_mesh_wide else ctx.endpoints.admitted(group.legacy_tag_sets)
         outbounds = None if rep.outbounds is None else tuple((o.service, o.tags) for o in rep.outbounds)
         extra = tuple((o.service, o.tags) for o in rep.extra_outbounds)
         transparent = rep.outbounds is None and not extra and rep.reachable is None
@@ -222,6 +223,7 @@ class Engine:
             has_http_rules=bool(sig.http_by_dest),
             trafficroute=ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[0],
             admitted=sig.admitted,
+            mesh_has_trafficroutes=ctx.has_trafficroutes,
         )
 
     def decision(self, sig: RoutingSignature, destination: str, outbound_tags: Mapping[str, str]) -> Decision:

@@ -85,7 +85,8 @@ def _selection_lines(engine: Engine, group: SourceGroup, kind: str, matched: Seq
     lines = []
     matched_ids = {id(p) for p in matched}
     for policy in sorted((p for p in ctx.policies if p.type == kind), key=lambda p: p.core_name):
-        ok, why = explain_selection(policy, group.representative, engine.semantics, ctx.listeners(group.representative))
+        ok, why = explain_selection(policy, group.representative, engine.semantics, ctx.listeners(group.representative),
+                                    refused=id(policy) in engine.refused)
         mark = "applies" if id(policy) in matched_ids else "does not apply"
         if ok != (id(policy) in matched_ids):  # pragma: no cover - guarded by tests
             why += " [internal disagreement between index and explanation]"
@@ -116,8 +117,8 @@ def _trafficroute_lines(engine: Engine, group: SourceGroup, sig: RoutingSignatur
                          f"{{kuma.io/service={destination}}} ({dests})")
         else:
             lines.append(f"{route.name} ({where(route)}): {explain_trafficroute_source(route, group.legacy_tag_sets)}")
-    invalid = [p for p in ctx.policies if p.type == TR_TYPE and not p.valid]
-    lines.extend(f"{p.name} ({where(p)}): invalid, never applies" for p in invalid)
+    invalid = [p for p in ctx.policies if p.type == TR_TYPE and id(p) in engine.refused]
+    lines.extend(f"{p.name} ({where(p)}): refused by validation, never applies" for p in invalid)
     if choice.tied_with:
         lines.append(
             f"tie on rank between {choice.policy.name} and {', '.join(p.name for p in choice.tied_with)}: Kuma keeps the one "

@@ -106,7 +106,7 @@ def mesh_destinations(
 
 
 def group_destinations(group: SourceGroup, mesh_services: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
-    """(service, outbound tags) in outbound order; one entry per service (the first outbound's tags).
+    """(service, outbound tags) in outbound order; one entry per service (the last outbound's tags).
     A transparent proxy's virtual outbounds (every service of the mesh) come before its listed ones."""
     rep = group.representative
     if rep.reachable is not None:  # only the reachable services that have a virtual outbound
@@ -116,9 +116,10 @@ def group_destinations(group: SourceGroup, mesh_services: Sequence[str]) -> list
     seen: dict[str, dict[str, str]] = {}
     if rep.outbounds is None:
         seen.update((s, {SERVICE_TAG: s}) for s in mesh_services)
+    # Several outbounds of one service are several listeners; a pair shows the last one (the proxy's own
+    # listed outbound over a virtual one), as the control plane's outbound list ends with it.
     for ob in rep.outbounds if rep.outbounds is not None else rep.extra_outbounds:
-        if ob.service not in seen:
-            tags = dict(ob.tags)
-            tags.setdefault(SERVICE_TAG, ob.service)
-            seen[ob.service] = tags
+        tags = dict(ob.tags)
+        tags.setdefault(SERVICE_TAG, ob.service)
+        seen[ob.service] = tags
     return list(seen.items())

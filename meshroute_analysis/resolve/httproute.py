@@ -22,10 +22,10 @@ Sources at 2.5.11, ``pkg/plugins/policies/meshhttproute/``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ..model import BackendRef, HTTPFilter, Policy
+from ..model import SERVICE_TAG, BackendRef, HTTPFilter, Policy
 from .merge import MergedHTTP, MergedHTTPRule
 from .protocols import AdmittedKey, MeshEndpoints
 from .semantics import Semantics
@@ -139,7 +139,8 @@ def _mirror_backends(filters: Sequence[HTTPFilter], semantics: Semantics, endpoi
     for f in filters:
         if f.type != MIRROR or f.mirror is None:
             continue
-        ref = replace(f.mirror, weight=1)
+        # 2.5 / 2.6 give the mirror's split weight 1; 2.7 keeps its own weight, so weight 0 makes no cluster.
+        ref = f.mirror if semantics.mirror_keeps_weight else replace(f.mirror, weight=1)
         keys.extend(_cached_by_split([ref], semantics.http_split_protocols, semantics, endpoints, admitted))
         split = make_split([ref], semantics.http_split_protocols, semantics.backend_kinds, endpoints, admitted,
                            route=label, route_matches=matches)
@@ -150,7 +151,8 @@ def _mirror_backends(filters: Sequence[HTTPFilter], semantics: Semantics, endpoi
 
 
 def build_http_listener(merged: MergedHTTP, service: str, protocol: str, semantics: Semantics,
-                        endpoints: MeshEndpoints, admitted: AdmittedKey) -> HTTPListener | None:
+                        endpoints: MeshEndpoints, admitted: AdmittedKey,
+                        outbound_tags: Mapping[str, str] | None = None) -> HTTPListener | None:
     """The HTTP listener for ``service``, or None when ``prepareRoutes`` gives no route at all."""
     rules: list[tuple[str, tuple[BackendRef, ...] | None, MergedHTTPRule | None]] = [
         (r.matches, r.backend_refs, r) for r in merged.rules
@@ -165,8 +167,8 @@ def build_http_listener(merged: MergedHTTP, service: str, protocol: str, semanti
     checks: list[BuildCheck] = []
     for matches, refs, rule in rules:
         label = route_label(matches)
-        if refs is None:
-            refs = (BackendRef(kind="MeshService", name=service, weight=semantics.http_default_weight),)
+        if refs is None or (not refs and semantics.empty_backend_refs_route_to_self):
+            refs = (_self_ref(service, semantics, outbound_tags),)
         cached.extend(_cached_by_split(refs, semantics.http_split_protocols, semantics, endpoints, admitted))
         split = make_split(refs, semantics.http_split_protocols, semantics.backend_kinds, endpoints, admitted,
                            route=label, route_matches=matches)
@@ -180,6 +182,15 @@ def build_http_listener(merged: MergedHTTP, service: str, protocol: str, semanti
         checks.extend(route_checks)
         routes.append(HTTPRoute(label, matches, split, action, tuple(mirrors)))
     return HTTPListener(tuple(routes), tuple(dropped), tuple(cached), tuple(checks))
+
+
+def _self_ref(service: str, semantics: Semantics, outbound_tags: Mapping[str, str] | None) -> BackendRef:
+    """A rule without backendRefs routes to the service itself (prepareRoutes), with weight 100; from 2.6
+    with the outbound's tags (``2.6.15:.../meshhttproute/plugin/v1alpha1/listeners.go``)."""
+    tags: tuple[tuple[str, str], ...] = ()
+    if semantics.default_route_outbound_tags and outbound_tags:
+        tags = tuple(sorted((k, v) for k, v in outbound_tags.items() if k != SERVICE_TAG))
+    return BackendRef(kind="MeshService", name=service, tags=tags, weight=semantics.http_default_weight)
 
 
 def first_failure(listeners: Sequence[HTTPListener | None]) -> BuildCheck | None:

@@ -133,14 +133,20 @@ class MeshEndpoints:
             self._protocol_cache[key] = cached
         return cached
 
-    def protocol_of_services(self, services: Iterable[str], admitted: AdmittedKey) -> str:
-        """``generator.InferProtocol`` of a TrafficRoute's clusters: one fold over all their endpoints, so a
-        service without endpoints adds nothing (it does not make the result unknown)."""
+    def protocol_of_services(self, services: Iterable[str], admitted: AdmittedKey, *, per_service: bool = False) -> str:
+        """``generator.InferProtocol`` of a TrafficRoute's clusters.  2.5 folds all their endpoints, so a
+        service without endpoints adds nothing; from 2.6 it folds each service's own protocol
+        (``ServicesInformation``), so such a service is ``unknown`` and makes the whole ``unknown``."""
         seen: list[str] = []
         for service in dict.fromkeys(services):
-            if self.visible_endpoints(service, admitted):
+            if per_service or self.visible_endpoints(service, admitted):
                 seen.append(self.protocol(service, admitted))
         return fold_protocols(seen) if seen else UNKNOWN
+
+    def every_external(self) -> AdmittedKey:
+        """Every ExternalService of the mesh: from 2.6 protocols are computed mesh-wide, so each one counts
+        for every proxy, whatever the TrafficPermissions (``mesh_context_builder.go``)."""
+        return frozenset(name for names in self.external_names.values() for name in names)
 
     def has_endpoints(self, service: str, subset: Mapping[str, str], admitted: AdmittedKey) -> int:
         """How many visible endpoints of ``service`` carry every ``subset`` tag exactly

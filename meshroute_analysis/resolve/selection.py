@@ -47,14 +47,30 @@ def required_tags(policy: Policy, semantics: Semantics) -> dict[str, str] | None
 
 
 def selecting_inbounds(proxy: Proxy, semantics: Semantics, listeners: Sequence[InboundTags] = ()) -> list[dict[str, str]]:
-    """The inbounds a targetRef may select: every inbound but ``Ignored`` ones (2.5), then the ``listeners``
-    of the proxy's MeshGateway (their merged tags, :func:`~.gateways.listener_tag_sets`)."""
+    """The tag sets a targetRef may select: every inbound but ``Ignored`` ones (until 2.7.24), the
+    ``listeners`` of the proxy's MeshGateway (their merged tags, :func:`~.gateways.listener_tag_sets`) and,
+    from 2.6, a delegated gateway's own tags (``matchers/dataplane.go`` inboundsSelectedByTags)."""
     inbounds = [
         dict(ib.tags)
         for ib in proxy.inbounds
         if not (semantics.skip_ignored_inbounds and ib.state == "Ignored")
     ]
-    return inbounds + [dict(tags) for tags in listeners]
+    delegated = proxy.gateway is not None and proxy.gateway.type == "DELEGATED"
+    own = [dict(proxy.gateway.tags)] if semantics.delegated_gateways_selectable and delegated else []  # type: ignore[union-attr]
+    return inbounds + [dict(tags) for tags in listeners] + own
+
+
+def proxy_type(proxy: Proxy) -> str:
+    """``proxyTypes`` vocabulary: a Dataplane with any gateway (builtin or delegated) is a Gateway."""
+    return "Gateway" if proxy.gateway is not None else "Sidecar"
+
+
+def excluded_by_proxy_type(policy: Policy, kind_of_proxy: str, semantics: Semantics) -> bool:
+    """2.6+: ``proxyTypes`` on a Mesh or MeshSubset targetRef leaves out other kinds of proxy."""
+    ref = policy.target_ref
+    if not semantics.proxy_types or ref is None or ref.kind not in ("Mesh", "MeshSubset") or not ref.proxy_types:
+        return False
+    return kind_of_proxy not in ref.proxy_types
 
 
 def order_policies(policies: Iterable[Policy], semantics: Semantics) -> list[Policy]:
@@ -94,7 +110,7 @@ class TargetRefIndex:
                 else:
                     self.by_key[min(required)].append((policy, required))
 
-    def select(self, inbounds: Sequence[InboundTags]) -> list[Policy]:
+    def select(self, inbounds: Sequence[InboundTags], kind_of_proxy: str = "Sidecar") -> list[Policy]:
         """The policies that select at least one of ``inbounds`` (already without Ignored ones), in merge order."""
         if not inbounds:
             return []
@@ -112,17 +128,20 @@ class TargetRefIndex:
                 if id(policy) not in found and selector_matches(required, tags):
                     found[id(policy)] = policy
         sort_key = self.sort_key
-        return sorted(found.values(), key=lambda p: sort_key[id(p)])  # same order as order_policies()
+        chosen = [p for p in found.values() if not excluded_by_proxy_type(p, kind_of_proxy, self.semantics)]
+        return sorted(chosen, key=lambda p: sort_key[id(p)])  # same order as order_policies()
 
 
 def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics,
-                      listeners: Sequence[InboundTags] = ()) -> tuple[bool, str]:
+                      listeners: Sequence[InboundTags] = (), *, refused: bool | None = None) -> tuple[bool, str]:
     """Whether ``policy`` applies to ``proxy`` and a sentence saying why (for explain(); bulk resolution
     uses :class:`TargetRefIndex`, and a test checks that both agree)."""
     if policy.mesh != proxy.mesh:
         return False, f"belongs to mesh {policy.mesh!r}, the proxy to {proxy.mesh!r}"
-    if not policy.valid:
-        return False, "invalid (fails 2.5 validation), so the control plane never applies it"
+    if (not policy.valid) if refused is None else refused:
+        return False, f"invalid at Kuma {semantics.version}: its validation refuses it (res.violations), so the control plane never stored it"
+    if semantics.excludes(policy):
+        return False, "a shadow policy (kuma.io/effect: shadow): it takes no part in matching"
     ref = policy.target_ref
     required = required_tags(policy, semantics)
     if required is None or ref is None:
@@ -131,6 +150,8 @@ def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics,
     what = f"targetRef {ref.kind}" + (f" {ref.name}" if ref.name else "") + (
         f" {format_tags(ref.tags)}" if ref.tags else ""
     )
+    if excluded_by_proxy_type(policy, proxy_type(proxy), semantics):
+        return False, f"{what}: proxyTypes {list(ref.proxy_types)} leaves out a {proxy_type(proxy)} proxy"
     ignored_hit = False
     for ib in proxy.inbounds:
         tags = dict(ib.tags)
@@ -143,6 +164,10 @@ def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics,
     for tags in listeners:
         if selector_matches(required, tags):
             return True, f"{what} selects a listener of the proxy's MeshGateway {format_tags(tags)}"
+    gateway = proxy.gateway
+    if semantics.delegated_gateways_selectable and gateway is not None and gateway.type == "DELEGATED":
+        if selector_matches(required, dict(gateway.tags)):
+            return True, f"{what} selects the delegated gateway's tags {format_tags(gateway.tags)}"
     if ignored_hit:
         return False, f"{what} only matches inbounds in state Ignored, which never select"
     if not proxy.inbounds and not listeners:

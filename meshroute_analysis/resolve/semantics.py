@@ -105,6 +105,14 @@ class Semantics:
     #: is unknown); 2.5 folded their endpoints (``outbound_proxy_generator.go`` InferProtocol).
     trafficroute_protocol_per_service: bool = False
 
+    #: 2.6: a MeshHTTPRoute rule without backendRefs routes to the outbound's own tags (2.5: the service).
+    default_route_outbound_tags: bool = False
+    #: 2.7: ``backendRefs: []`` on a MeshHTTPRoute rule routes to the service itself; 2.5 and 2.6 drop the
+    #: route (``v2.7.29:.../meshhttproute/plugin/v1alpha1/listeners.go`` vs ``2.6.15``).
+    empty_backend_refs_route_to_self: bool = False
+    #: 2.7: a RequestMirror's backendRef keeps its own weight (0 makes no cluster); earlier ones force 1.
+    mirror_keeps_weight: bool = False
+
     def policy_sort_key(self, policy: Policy) -> tuple:
         """Merge order of matched targetRef policies of one type: the last one merged wins."""
         ref = policy.target_ref
@@ -169,9 +177,10 @@ KUMA_2_6 = replace(
     tcp_default_self_route=True,
     protocol_mesh_wide=True,
     trafficroute_protocol_per_service=True,
+    default_route_outbound_tags=True,
 )
 
-_KUMA_2_7_0 = replace(KUMA_2_6, version="2.7", shadow_excluded=True)
+_KUMA_2_7_0 = replace(KUMA_2_6, version="2.7", shadow_excluded=True, empty_backend_refs_route_to_self=True, mirror_keeps_weight=True)
 
 #: Patch releases that change a fact of their minor: (minor, first patch) → changes.
 _PATCH_GATES: Mapping[tuple[str, int], Mapping[str, object]] = MappingProxyType({
