@@ -14,9 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..content import RepoContent
-from ..model import SERVICE_TAG, MeshGateway, Policy, Proxy, Service
+from ..model import SERVICE_TAG, MeshGateway, Origin, Policy, Proxy, Service
 from .decide import Decision, PairInput, decide
 from .defaults import default_policies, meshes_of, redefined_defaults
+from .gatewayroutes import gateway_listener_decisions, listener_name
 from .gateways import listener_tag_sets, select_gateway
 from .grouping import INSTANCE_TAG, SourceGroup, group_destinations, group_proxies, mesh_destinations
 from .httproute import BuildCheck, first_failure
@@ -50,6 +51,11 @@ class MeshContext:
             by_type[p.type].append(p)
         self.tcp = TargetRefIndex(by_type.get(TCP_TYPE, ()), semantics)
         self.http = TargetRefIndex(by_type.get(HTTP_TYPE, ()), semantics)
+        self.valid_tcp: list[Policy] = list(by_type.get(TCP_TYPE, ()))
+        self.valid_http: list[Policy] = list(by_type.get(HTTP_TYPE, ()))
+        #: Whether the mesh runs on Kubernetes (its proxies come from workloads): an API server applies the CRDs'
+        #: defaults to Kubernetes-form policies there.
+        self.kubernetes = False
         self.trafficroutes = TrafficRouteIndex(by_type.get(TR_TYPE, ()), created_with_mesh)
         self.endpoints = MeshEndpoints(mesh, services, by_type.get(TP_TYPE, ()), created_with_mesh)
         self.destinations = destinations
@@ -127,6 +133,9 @@ class RoutingSignature:
     decisions: list[Decision] = field(default_factory=list)
     #: Why Kuma fails to build the configuration of proxies of this shape (None: it builds it).
     config_error: BuildCheck | None = None
+    #: A builtin gateway's MeshGateway (2.6+): its destinations are listeners, decided by :mod:`.gatewayroutes`.
+    gateway: MeshGateway | None = None
+    representative: Proxy | None = None
 
 
 class Engine:
@@ -167,6 +176,9 @@ class Engine:
                 gateways_by_mesh.get(mesh, ()),
                 self.refused,
             )
+        for proxy in content.proxies:
+            if proxy.origin is Origin.KUBERNETES and proxy.mesh in self.mesh_contexts:
+                self.mesh_contexts[proxy.mesh].kubernetes = True
         self.groups: list[SourceGroup] = group_proxies(content.proxies, _instance_blind(self.policies, self.meshes))
         self.signatures: list[RoutingSignature] = []
         self.group_signature: list[int] = []
@@ -176,6 +188,8 @@ class Engine:
     def _signature_of(self, group: SourceGroup, index: dict[tuple, int]) -> int:
         ctx = self.mesh_contexts[group.mesh]
         rep = group.representative
+        if self.semantics.gateway_listener_rows and rep.gateway is not None and rep.gateway.type == "BUILTIN":
+            return self._gateway_signature(group, index)
         selecting = selecting_inbounds(rep, self.semantics, ctx.listeners(rep))
         kind_of_proxy = proxy_type(rep)
         tcp = tuple(ctx.tcp.select(selecting, kind_of_proxy))
@@ -202,11 +216,33 @@ class Engine:
             self.signatures.append(sig)
         return sig_id
 
+    def _gateway_signature(self, group: SourceGroup, index: dict[tuple, int]) -> int:
+        """A builtin gateway proxy: one destination per listener of its MeshGateway."""
+        ctx = self.mesh_contexts[group.mesh]
+        rep = group.representative
+        gateway = select_gateway(ctx.gateways, rep)
+        key = (group.mesh, "builtin-gateway", rep.gateway.tags if rep.gateway else (), id(gateway))
+        sig_id = index.get(key)
+        if sig_id is None:
+            sig_id = index[key] = len(self.signatures)
+            names = list(dict.fromkeys(listener_name(gateway, lst) for lst in gateway.listeners)) if gateway else []
+            sig = RoutingSignature(sig_id, group.mesh, (), (), (), ctx.endpoints.every_external(), [(n, {}) for n in names], False)
+            sig.gateway, sig.representative = gateway, rep
+            self.signatures.append(sig)
+        return sig_id
+
     def _resolve_all(self) -> None:
         index: dict[tuple, int] = {}
         for group in self.groups:
             self.group_signature.append(self._signature_of(group, index))
         for sig in self.signatures:
+            if sig.gateway is not None and sig.representative is not None:
+                ctx = self.mesh_contexts[sig.mesh]
+                sig.decisions, sig.config_error = gateway_listener_decisions(
+                    sig.representative, sig.gateway, ctx.valid_tcp, ctx.valid_http, self.semantics, ctx.endpoints,
+                    sig.admitted, ctx.kubernetes,
+                )
+                continue
             sig.decisions = [self.decision(sig, dest, tags) for dest, tags in sig.destinations]
             # The MeshHTTPRoute plugin builds every outbound of the proxy in turn; one failure fails them all.
             sig.config_error = first_failure([d.http_listener for d in sig.decisions])
@@ -229,6 +265,8 @@ class Engine:
     def decision(self, sig: RoutingSignature, destination: str, outbound_tags: Mapping[str, str]) -> Decision:
         """The decision for one pair, computed once per distinct input: a destination no matched policy
         names is decided once per (TrafficRoute choice, flags, admission) of its mesh, whatever the group."""
+        if sig.gateway is not None:
+            return next(d for d in sig.decisions if d.destination == destination)
         ctx = self.mesh_contexts[sig.mesh]
         choice_id = ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[1]
         key = (

@@ -51,7 +51,8 @@ class MergedTCP:
     steps: tuple[MergeStep, ...]
 
 
-def _unique(policies: Sequence[Policy]) -> tuple[Policy, ...]:
+def unique_policies(policies: Sequence[Policy]) -> tuple[Policy, ...]:
+    """Each policy once, in first-seen order (policies hold dicts, so they are told apart by identity)."""
     seen: dict[int, Policy] = {}
     for p in policies:
         seen.setdefault(id(p), p)
@@ -87,7 +88,7 @@ def merge_tcp(items: Sequence[Item], destination: str) -> MergedTCP:
             text = f"{verb} backendRefs {describe_refs(conf)}{implicit}{extra}"
             refs = conf
         steps.append(MergeStep(policy, entry.index, text))
-    return MergedTCP(refs, _unique([p for p, _ in items]), tuple(steps))
+    return MergedTCP(refs, unique_policies([p for p, _ in items]), tuple(steps))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,39 @@ def merge_http(items: Sequence[Item]) -> MergedHTTP:
                 else:
                     steps.append(MergeStep(policy, entry.index, f"route {rule.matches}: sets no backendRefs, nothing changes"))
     merged = tuple(
-        MergedHTTPRule(m, refs[m], _unique(contributors[m]), *(filters.get(m) or ((), None))) for m in order
+        MergedHTTPRule(m, refs[m], unique_policies(contributors[m]), *(filters.get(m) or ((), None))) for m in order
     )
-    return MergedHTTP(merged, _unique([p for p, _ in items]), tuple(steps))
+    return MergedHTTP(merged, unique_policies([p for p, _ in items]), tuple(steps))
+
+
+@dataclass(frozen=True, slots=True)
+class PrioritizedRule:
+    """One MeshHTTPRoute rule after the 2.6+ merge: its ``matches`` and the merged ``default``."""
+
+    matches: str
+    backend_refs: tuple[BackendRef, ...] | None
+    filters: tuple[HTTPFilter, ...] | None
+    contributors: tuple[Policy, ...]
+
+
+def merge_http_by_priority(items: Sequence[Item]) -> list[PrioritizedRule]:
+    """The 2.6+ merge of MeshHTTPRoute rules (``2.6.15:pkg/plugins/policies/meshhttproute/api/v1alpha1/
+    helpers.go`` ``GetDefault`` reverses each entry's rules, ``core/rules/merge.go`` ``mergeByKey`` merges equal
+    ``matches`` at the place of the last one and ``Transform`` reverses the list): the rules of the policy
+    that merges last come first, each policy's in its written order; equal ``matches`` merge their
+    ``default`` as a JSON merge patch (a later ``backendRefs`` or ``filters`` list replaces the earlier)."""
+    flat = [(policy, rule) for policy, entry in items for rule in reversed(entry.http_rules)]
+    last = {rule.matches: i for i, (_, rule) in enumerate(flat)}
+    merged: list[PrioritizedRule] = []
+    for i, (_, rule) in enumerate(flat):
+        if last[rule.matches] != i:
+            continue
+        same = [(p, r) for p, r in flat if r.matches == rule.matches]
+        refs: tuple[BackendRef, ...] | None = None
+        filters: tuple[HTTPFilter, ...] | None = None
+        for _, r in same:
+            refs = r.backend_refs if r.backend_refs is not None else refs
+            filters = r.filters if r.filters is not None else filters
+        merged.append(PrioritizedRule(rule.matches, refs, filters, unique_policies([p for p, _ in same])))
+    merged.reverse()
+    return merged

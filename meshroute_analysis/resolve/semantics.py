@@ -113,6 +113,17 @@ class Semantics:
     #: 2.7: a RequestMirror's backendRef keeps its own weight (0 makes no cluster); earlier ones force 1.
     mirror_keeps_weight: bool = False
 
+    #: 2.6: builtin gateway listeners are routed by MeshTCPRoute / MeshHTTPRoute (``resolve/gatewayroutes.py``);
+    #: each listener is a row of ``res.routes``.
+    gateway_listener_rows: bool = False
+    #: 2.6.15 panics on a MeshHTTPRoute rule without backendRefs that reaches a builtin gateway
+    #: (``2.6.15:.../meshhttproute/plugin/v1alpha1/gateway_routes.go`` ranges over a nil pointer); 2.7 derefs safely.
+    gateway_rule_without_backends_panics: bool = False
+    #: 2.7 drops exact duplicate gateway route entries (``v2.7.29:.../gateway_routes.go`` dedupRouteEntries).
+    gateway_dedups_entries: bool = False
+    #: 2.7 resolves a MeshGateway / MeshHTTPRoute reference by display name (``IsReferenced``, ``c6d7d77903``).
+    references_by_display_name: bool = False
+
     def policy_sort_key(self, policy: Policy) -> tuple:
         """Merge order of matched targetRef policies of one type: the last one merged wins."""
         ref = policy.target_ref
@@ -178,9 +189,20 @@ KUMA_2_6 = replace(
     protocol_mesh_wide=True,
     trafficroute_protocol_per_service=True,
     default_route_outbound_tags=True,
+    gateway_listener_rows=True,
+    gateway_rule_without_backends_panics=True,
 )
 
-_KUMA_2_7_0 = replace(KUMA_2_6, version="2.7", shadow_excluded=True, empty_backend_refs_route_to_self=True, mirror_keeps_weight=True)
+_KUMA_2_7_0 = replace(
+    KUMA_2_6,
+    version="2.7",
+    shadow_excluded=True,
+    empty_backend_refs_route_to_self=True,
+    mirror_keeps_weight=True,
+    gateway_rule_without_backends_panics=False,
+    gateway_dedups_entries=True,
+    references_by_display_name=True,
+)
 
 #: Patch releases that change a fact of their minor: (minor, first patch) → changes.
 _PATCH_GATES: Mapping[tuple[str, int], Mapping[str, object]] = MappingProxyType({

@@ -82,7 +82,7 @@ def _with_shares(backends: list[Backend]) -> tuple[Backend, ...]:
     return tuple(replace(b, share=(b.weight / total if b.in_split else 0.0)) for b in backends)
 
 
-def _backend(
+def make_backend(
     endpoints: MeshEndpoints, admitted: AdmittedKey, kind: str, name: str, tags: Tags, weight: int, **extra: object
 ) -> Backend:
     subset = {k: v for k, v in tags if k != SERVICE_TAG}
@@ -114,7 +114,7 @@ def make_split(
 ) -> SplitResult:
     """``makeSplit`` for one list of backendRefs."""
     rows = [
-        _backend(endpoints, admitted, ref.kind, ref.name or "", ref.tags, ref.effective_weight, route=route, route_matches=route_matches)
+        make_backend(endpoints, admitted, ref.kind, ref.name or "", ref.tags, ref.effective_weight, route=route, route_matches=route_matches)
         for ref in refs
     ]
     return split_backends(rows, accepted, backend_kinds)
@@ -167,7 +167,7 @@ def trafficroute_split(
         service = tags.get(SERVICE_TAG, "")
         subset = tuple(sorted((k, v) for k, v in tags.items() if k != SERVICE_TAG))
         kind = "MeshServiceSubset" if subset else "MeshService"
-        rows.append(_backend(endpoints, admitted, kind, service, subset, split.weight, route=route, route_matches=route_matches))
+        rows.append(make_backend(endpoints, admitted, kind, service, subset, split.weight, route=route, route_matches=route_matches))
     result = split_backends(rows, None, None)  # no kind or protocol check for TrafficRoute splits
     return result if result.forwards else replace(result, refusal="no split carries traffic (weight 0 or no kuma.io/service)")
 
