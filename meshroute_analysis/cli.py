@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import frames
-from .cli_input import add_input_options, add_threshold_options, fail_on, load, skips
+from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, skips
 from .errors import InputError, UsageError
 from .repo import PolicyRepo
 from .report import add_report_subcommand, run_report
@@ -154,7 +154,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .audit import audit, to_sarif
 
     repo = load(args, err)
-    findings = audit(repo, skip=skips(args, repo.config, err), mesh=args.mesh)
+    findings = audit(repo, skip=skips(args, repo.config, err), mesh=args.mesh, kuma_version=kuma_version(args, repo.config))
     if args.output == "sarif":
         doc = to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url)
         _warn_outside_root(doc, args.sarif_root, err)
@@ -222,7 +222,8 @@ def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import resolve
 
     repo = load(args, err)
-    res = resolve(repo)
+    res = resolve(repo, kuma_version=kuma_version(args, repo.config))
+    err.write(f"meshroute: resolved as Kuma {res.kuma_version}\n")
     frame = _mesh_filter(res.backends if args.backends else res.routes, args.mesh)
     if args.output == "table":
         # A terminal table keeps the contract's columns; json and csv carry every column.
@@ -235,7 +236,7 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .resolve import UnknownNameError, resolve
 
     repo = load(args, err)
-    res = resolve(repo)
+    res = resolve(repo, kuma_version=kuma_version(args, repo.config))
     mesh = args.mesh or _mesh_of(res, args.source)
     try:
         explanation = res.explain(args.source, args.destination, mesh=mesh)

@@ -18,7 +18,7 @@ from .repo import PolicyRepo, load_repo
 if TYPE_CHECKING:
     from .audit import Skip
 
-__all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "load", "skips"]
+__all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "kuma_version", "load", "skips"]
 
 _DEFAULT_FAIL_ON = "error"
 
@@ -34,6 +34,9 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude", action="append", metavar="GLOB",
                    help="leave out files found below a PATH directory that match GLOB, relative to it, gitignore-"
                         "like: '*.tmpl.yaml', 'vendor/**', '**/charts/**' (repeatable; replaces the config's exclude)")
+    p.add_argument("--kuma-version", metavar="VERSION",
+                   help="the Kuma control plane to model: 2.5, 2.6, 2.7 or a full x.y.z (default: the config's "
+                        "kuma-version, else 2.5)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--config", metavar="FILE",
                        help="read settings from FILE (.meshroute.toml, or pyproject.toml's [tool.meshroute]) "
@@ -108,6 +111,16 @@ def skips(args: argparse.Namespace, config: Config | None, err: TextIO) -> tuple
         err.write(f"meshroute: warning: unknown finding code(s) in {origin}, ignored: {', '.join(unknown)} "
                   "(see 'meshroute rules')\n")
     return parsed
+
+
+def kuma_version(args: argparse.Namespace, config: Config | None) -> str:
+    """The Kuma version to model: --kuma-version, else the config's, else 2.5; an unknown one is a usage error
+    that lists the known ones."""
+    from .resolve.semantics import DEFAULT_VERSION, semantics_for
+
+    chosen = getattr(args, "kuma_version", None) or (config.kuma_version if config is not None else None) or DEFAULT_VERSION
+    semantics_for(chosen)  # raises UsageError naming the supported versions
+    return chosen
 
 
 def fail_on(args: argparse.Namespace, config: Config | None) -> str:

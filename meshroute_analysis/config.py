@@ -7,6 +7,7 @@
     skip = ["MRA901", "MRA302=canary-*"]                      # as --skip CODE[=GLOB]
     system-namespaces = ["mesh-system"]                       # as --system-namespace
     fail-on = "warning"                                       # as --fail-on
+    kuma-version = "2.7"                                      # as --kuma-version
 
 Where the CLI finds it (:func:`find_config`): from the directory of the first PATH (the directory itself,
 or the one that holds a file; the current directory for ``-``) upward, the first directory with a
@@ -84,6 +85,18 @@ def _severity(value: Any, where: _Where) -> str:
     return str(value)
 
 
+def _kuma_version(value: Any, where: _Where) -> str:
+    from .resolve.semantics import semantics_for
+
+    if not isinstance(value, str):
+        raise where.error(f'must be a string such as "2.7" or "2.7.29"; got {value!r}')
+    try:
+        semantics_for(value)
+    except UsageError as exc:
+        raise where.error(str(exc)) from None
+    return value
+
+
 def _key(name: str, read: Reader, default: Any) -> Any:
     """A config field: its TOML key and the function that checks and converts the value."""
     return field(default=default, metadata={"key": name, "read": read})
@@ -107,6 +120,8 @@ class Config:
     system_namespaces: tuple[str, ...] | None = _key("system-namespaces", _namespaces, None)
     #: The lowest severity that fails a run; None: the CLI's default (error).
     fail_on: str | None = _key("fail-on", _severity, None)
+    #: The Kuma version whose control plane is modelled; None: the toolkit's default (2.5).
+    kuma_version: str | None = _key("kuma-version", _kuma_version, None)
 
     @property
     def root(self) -> Path | None:

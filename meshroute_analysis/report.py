@@ -33,7 +33,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import plotting
-from .cli_input import add_input_options, add_threshold_options, fail_on, load, skips
+from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, skips
 from .errors import UsageError
 
 __all__ = ["REPORT_FILES", "add_report_subcommand", "run_report", "write_report"]
@@ -458,7 +458,7 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     repo = load(args, err)
     if callable(say):
         say("resolving")
-    res = resolve(repo)
+    res = resolve(repo, kuma_version=kuma_version(args, repo.config))
     if callable(say):
         say("auditing")
     findings = audit(repo, res, skip=skips(args, repo.config, err))

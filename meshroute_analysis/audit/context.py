@@ -50,10 +50,12 @@ class Pair(NamedTuple):
 
 
 class AuditContext:
-    def __init__(self, repo: PolicyRepo, res: Resolution | None = None) -> None:
+    def __init__(self, repo: PolicyRepo, res: Resolution | None = None, *, kuma_version: str | None = None) -> None:
         self.repo = repo
         self.content = repo.content
         self._res = res
+        config = getattr(repo, "config", None)
+        self._kuma_version = kuma_version or (config.kuma_version if config is not None else None)
         #: Results several rules share (e.g. :mod:`.liveness`), computed once per audit.
         self.memo: dict[str, Any] = {}
 
@@ -63,8 +65,9 @@ class AuditContext:
     def res(self) -> Resolution:
         if self._res is None:
             from ..resolve import resolve
+            from ..resolve.semantics import DEFAULT_VERSION
 
-            self._res = resolve(self.repo, default_policies=True)
+            self._res = resolve(self.repo, kuma_version=self._kuma_version or DEFAULT_VERSION, default_policies=True)
         return self._res
 
     @cached_property

@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["audit", "collect"]
 
 
-def collect(repo: PolicyRepo, res: Resolution | None = None, *, codes: Iterable[str] | None = None) -> list[Finding]:
+def collect(repo: PolicyRepo, res: Resolution | None = None, *, codes: Iterable[str] | None = None,
+            kuma_version: str | None = None) -> list[Finding]:
     """Every finding of the registered rules (or of ``codes`` only), before suppression."""
     wanted = set(CODES) if codes is None else set(codes)
-    ctx = AuditContext(repo, res)
+    ctx = AuditContext(repo, res, kuma_version=kuma_version)
     found: list[Finding] = []
     for rule in RULES:
         if rule.code.code in wanted and not rule.code.retired:
@@ -38,13 +39,15 @@ def audit(
     *,
     skip: Iterable[str | Skip] | None = None,
     mesh: str | None = None,
+    kuma_version: str | None = None,
 ) -> pd.DataFrame:
-    """Review a repository as Kuma 2.5 would apply it: one row per finding.
+    """Review a repository as a Kuma control plane would apply it: one row per finding.
 
     Columns: code, severity (info|warning|error), message, policy (``<Type>/<core name>``), file, line, path
     (``spec.to[0].rules[0].default.backendRefs[1].tags``), pair (``source -> destination`` or None), then
     mesh, title, source, destination, policy_type, policy_name.  Rows are ordered by file, line, code,
-    path and pair.  ``res`` is the repository's resolution (computed with the mesh defaults when None).
+    path and pair.  ``res`` is the repository's resolution (computed with the mesh defaults when None, for
+    ``kuma_version``, else the config's ``kuma-version``, else 2.5).
     ``skip`` takes ``CODE`` or ``CODE=GLOB`` strings (see :mod:`.suppress`); when it is not given, the
     ``skip`` of the config the repository was loaded with (``load_repo(..., config=...)``) applies.  Policies
     suppress codes with the ``meshroute.io/skip`` label or annotation.  ``frame.attrs["suppressed"]`` counts
@@ -61,7 +64,7 @@ def audit(
     by_policy = policy_skips(repo.content.policies)
     kept: list[Finding] = []
     suppressed = 0
-    for finding in collect(repo, res):
+    for finding in collect(repo, res, kuma_version=kuma_version):
         if mesh is not None and finding.mesh not in (None, mesh):
             continue
         if is_suppressed(finding, skips, by_policy):

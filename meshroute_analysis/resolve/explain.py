@@ -16,8 +16,9 @@ from ..errors import MeshrouteError
 from ..model import Format, Policy
 from .decide import Decision
 from .engine import HTTP_TYPE, TCP_TYPE, TR_TYPE, Engine, RoutingSignature
+from .gatewayroutes import listener_name, listener_policies, listener_tags
 from .grouping import SourceGroup
-from .selection import explain_selection, order_reason
+from .selection import explain_selection, order_reason, order_rule
 from .tagmatch import format_tags
 from .trafficroute import describe_rank, explain_trafficroute_source
 
@@ -176,6 +177,8 @@ def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Ex
     if tags is None:
         raise unknown("destination", destination, (d for d, _ in sig.destinations), f" of source {group.name!r}")
     decision = engine.decision(sig, destination, tags)
+    if sig.gateway is not None:
+        return _explain_listener(engine, group, sig, decision)
     members = ", ".join(p.name for p in group.proxies[:5]) + (" ..." if group.size > 5 else "")
     other_meshes = sum(1 for p in engine.policies if p.mesh != mesh and p.type in (TCP_TYPE, HTTP_TYPE, TR_TYPE))
     sections: list[tuple[str, tuple[str, ...]]] = [
@@ -188,7 +191,7 @@ def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Ex
         ("MeshTCPRoute selection (top-level targetRef must select one non-Ignored inbound)",
          tuple(_selection_lines(engine, group, TCP_TYPE, sig.tcp_policies))),
         ("MeshHTTPRoute selection", tuple(_selection_lines(engine, group, HTTP_TYPE, sig.http_policies))),
-        ("Merge order (kind rank, then core name ascending; the last merged wins)",
+        (f"Merge order ({order_rule(engine.semantics)})",
          tuple(_order_lines(engine, sig)) or ("no targetRef route policy applies",)),
         (f"Merging the entries for {destination}",
          decision.merge_steps or (f"no applied MeshTCPRoute/MeshHTTPRoute entry names {destination}",)),
@@ -212,3 +215,35 @@ def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Ex
             "of it has status config-error; the result above is what this pair would get once the failure is fixed",
         )))
     return Explanation(mesh, group.name, destination, decision, tuple(sections))
+
+
+def _explain_listener(engine: Engine, group: SourceGroup, sig: RoutingSignature, decision: Decision) -> Explanation:
+    """A builtin gateway listener: which MeshGateway, which listener, which policies reach it, the result."""
+    gateway = sig.gateway
+    assert gateway is not None
+    ctx = engine.mesh_contexts[group.mesh]
+    rep = group.representative
+    listeners = [lst for lst in gateway.listeners if listener_name(gateway, lst) == decision.destination]
+    reach: list[str] = []
+    http = any(lst.protocol in ("HTTP", "HTTPS") for lst in listeners)
+    for kind, policies in (("MeshHTTPRoute", ctx.valid_http),) if http else (("MeshTCPRoute", ctx.valid_tcp),):
+        by_listener = listener_policies(policies, rep, gateway, engine.semantics)
+        for lst in listeners:
+            names = [p.name for p in by_listener.get((lst.port, lst.hostname), [])]
+            if names:
+                reach.append(f"{kind}: {', '.join(names)} (store order, core name ascending: the last merges last)")
+    detail = [f"port {lst.port}, protocol {lst.protocol}, hostname {lst.hostname}, tags "
+              f"{format_tags(listener_tags(rep, gateway, lst))}" for lst in listeners]
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("Source", (f"builtin gateway {group.name}: {group.size} prox{'y' if group.size == 1 else 'ies'}",
+                    f"Kuma semantics {engine.semantics.version}")),
+        ("MeshGateway", (f"{gateway.name} ({gateway.resource.location}) selects this proxy",)),
+        ("Listener", tuple(detail) or ("(none)",)),
+        ("Policies that reach the listener", tuple(reach) or ("none: the MeshGatewayRoute generator builds it",)),
+        ("Final split", tuple(_split_lines(decision))),
+        ("Result", (f"route_type {decision.route_type}; policies {[p.name for p in decision.policies]}; "
+                    f"forwards {decision.forwards}; status {decision.status}", decision.reason)),
+    )
+    if sig.config_error is not None:
+        sections += (("The proxy's configuration", (f"the control plane fails to build it: {sig.config_error.message}",)),)
+    return Explanation(group.mesh, group.name, decision.destination, decision, sections)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from ..model import SERVICE_TAG, BackendRef, Format, Listener, MeshGateway, Policy, Proxy, Tags, tag_value
 from .decide import HTTP, NONE, TCP, Decision
 from .httproute import MIRROR, REDIRECT, REWRITE, BuildCheck
-from .merge import Item, unique_policies, merge_http_by_priority, merge_tcp
+from .merge import Item, merge_http_by_priority, merge_tcp, unique_policies
 from .protocols import AdmittedKey, MeshEndpoints
 from .selection import excluded_by_proxy_type, required_tags
 from .semantics import Semantics
@@ -205,10 +205,10 @@ def _http_decision(name: str, items: Sequence[Item], semantics: Semantics, endpo
     catch_all = [e for a, e in actions if _is_catch_all(e.matches)]
     shown = catch_all[-1] if catch_all else None
     backends: list[Backend] = []
-    for action, entry in actions:
+    for number, (action, entry) in enumerate(actions, start=1):
         label = "/" if entry is shown else route_label(json.dumps([entry.matches], sort_keys=True))
-        if entry is not shown and _is_catch_all(entry.matches):
-            label = "/ (an earlier PathPrefix / entry, not the one shown)"
+        if entry is not shown:
+            label = f"{label} (entry {number})"  # entries may share a match: the number tells them apart
         by_cluster: dict[tuple[str, Tags], BackendRef] = {}
         for ref in entry.forward:  # duplicates collapse, the last weight wins
             by_cluster[_cluster_key(ref)] = ref

@@ -11,7 +11,7 @@ from ..content import RepoContent
 from ..frames import violations_frame
 from .engine import Engine
 from .explain import Explanation, explain_pair
-from .semantics import Semantics, semantics_for
+from .semantics import DEFAULT_VERSION, Semantics, semantics_for
 from .tables import backends_frame, proxies_frame, routes_frame, ties_frame
 from .whatif import reweigh
 
@@ -107,9 +107,14 @@ def _content_of(repo: Any) -> RepoContent:
     raise TypeError(f"resolve() needs a PolicyRepo (from load_repo) or a RepoContent, not {type(repo).__name__}")
 
 
-def resolve(repo: Any, *, kuma_version: str = "2.5", default_policies: bool = True) -> Resolution:
+def resolve(repo: Any, *, kuma_version: str | Semantics | None = None, default_policies: bool = True) -> Resolution:
     """Resolve every (source proxy group, destination service) of ``repo`` as a Kuma ``kuma_version``
-    control plane would.  ``default_policies`` adds ``route-all-<mesh>`` / ``allow-all-<mesh>`` for meshes
-    that do not opt out.  Unknown versions raise :class:`~meshroute_analysis.errors.UsageError` (a ValueError)."""
+    control plane would (``"2.5"``, ``"2.6"``, ``"2.7"`` or a full ``x.y.z``; by default the ``kuma-version`` of
+    the repository's config file, else 2.5).  ``default_policies`` adds what that version's control plane
+    creates with every mesh (2.5: ``route-all-<mesh>`` / ``allow-all-<mesh>``, unless the Mesh opts out).
+    Unknown versions raise :class:`~meshroute_analysis.errors.UsageError` (a ValueError)."""
+    if kuma_version is None:
+        config = getattr(repo, "config", None)
+        kuma_version = (config.kuma_version if config is not None else None) or DEFAULT_VERSION
     semantics = semantics_for(kuma_version)
     return Resolution(Engine(_content_of(repo), semantics, default_policies))

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..model import SERVICE_TAG, Policy, Proxy
-from .semantics import Semantics
+from ..model import SERVICE_TAG, Policy, Proxy, tag_value
+from .semantics import ORIGIN_LABEL, Semantics, display_name
 from .tagmatch import MATCH_ALL, format_tags, selector_matches
 
 InboundTags = Mapping[str, str]
@@ -81,7 +81,17 @@ def order_policies(policies: Iterable[Policy], semantics: Semantics) -> list[Pol
 def order_reason(policy: Policy, semantics: Semantics) -> str:
     kind = policy.target_ref.kind if policy.target_ref else "?"
     rank = semantics.kind_order.get(kind, 0)
-    return f"kind {kind} (rank {rank}), core name {policy.core_name!r}"
+    if not semantics.name_descending:
+        return f"kind {kind} (rank {rank}), core name {policy.core_name!r}"
+    origin = tag_value(policy.resource.labels, ORIGIN_LABEL)
+    return f"kind {kind} (rank {rank})" + (f", origin {origin}" if origin else "") + f", display name {display_name(policy)!r}"
+
+
+def order_rule(semantics: Semantics) -> str:
+    """How this version orders matched policies, in words (the last merged wins)."""
+    if not semantics.name_descending:
+        return "kind rank, then core name ascending; the last merged wins"
+    return "kind rank, then origin (global, none, zone), then display name descending; the last merged wins, so the smallest name"
 
 
 class TargetRefIndex:

@@ -231,6 +231,10 @@ KUMA_2_7 = _at_patch("2.7", NEWEST_PATCH["2.7"], "2.7")
 SEMANTICS: Mapping[str, Semantics] = MappingProxyType({"2.5": KUMA_2_5, "2.6": KUMA_2_6, "2.7": KUMA_2_7})
 
 
+#: What ``resolve`` and the CLI model when nothing says otherwise.
+DEFAULT_VERSION = "2.5"
+
+
 def supported_versions() -> tuple[str, ...]:
     return tuple(sorted(SEMANTICS, key=lambda v: tuple(int(p) for p in v.split("."))))
 
