@@ -92,14 +92,23 @@ class AuditContext:
 
     # ------------------------------------------------------------------------------ policies
 
+    @property
+    def version(self) -> str:
+        """The Kuma version the audit models (its resolution's)."""
+        return self.res.kuma_version
+
     @cached_property
     def policies(self) -> tuple[Policy, ...]:
         """Policies written in the repository (the implicit defaults are not)."""
         return self.content.policies
 
+    def valid(self, policy: Policy) -> bool:
+        """Whether the resolved version's control plane accepts ``policy`` (its validation)."""
+        return not self.res.refuses(policy)
+
     def route_policies(self, *, valid: bool | None = None) -> Iterator[Policy]:
         for p in self.policies:
-            if p.type in ROUTE_TYPES and (valid is None or p.valid is valid):
+            if p.type in ROUTE_TYPES and (valid is None or self.valid(p) is valid):
                 yield p
 
     @cached_property
@@ -188,12 +197,9 @@ class AuditContext:
         with Kuma 2.5's selection (``resolve.selection``: one inbound, not Ignored, carries every tag)."""
         found = self._selected.get(id(policy))
         if found is None:
-            from ..resolve.selection import explain_selection
-
-            semantics = self.res.semantics
             found = tuple(
                 (source, proxy) for source, proxy in self._representatives.get(policy.mesh, ())
-                if explain_selection(policy, proxy, semantics)[0]
+                if self.res.selects(policy, proxy)[0]
             )  # fmt: skip
             self._selected[id(policy)] = found
         return found
@@ -378,7 +384,7 @@ def cluster_targets(ctx: AuditContext) -> Iterator[Target]:
                 if ref.effective_weight != 0:
                     yield Target(policy, ref.name, ref.tags, ref.kind, f"{site.path}[{k}]", ".name")
     for policy in ctx.policies:
-        if policy.type != TR or not policy.valid:
+        if policy.type != TR or not ctx.valid(policy):
             continue
         for i, split in enumerate(policy.splits):
             if split.weight:

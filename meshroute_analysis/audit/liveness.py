@@ -88,7 +88,7 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
         # Pairs routed by MeshHTTPRoute that no policy names: the catch-all exists because some MeshHTTPRoute
         # applies to the proxy, this one included.
         activates = sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.source in sources and p.route_type == HTTP and not p.policy_keys)
-    return PolicyLife(policy, entries, "" if policy.to else "it has no `to` entries (valid in 2.5, a no-op)", activates)
+    return PolicyLife(policy, entries, "" if policy.to else f"it has no `to` entries (accepted by Kuma {ctx.version}, a no-op)", activates)
 
 
 def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
@@ -114,7 +114,7 @@ def liveness(ctx: AuditContext) -> list[PolicyLife]:
     if "liveness" not in ctx.memo:
         out = []
         for policy in ctx.policies:
-            if not policy.valid or not ctx.has_inventory(policy.mesh):
+            if not ctx.valid(policy) or not ctx.has_inventory(policy.mesh):
                 continue
             if policy.type == TR:
                 out.append(_trafficroute_life(ctx, policy))

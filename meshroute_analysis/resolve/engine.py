@@ -23,7 +23,7 @@ from .grouping import INSTANCE_TAG, SourceGroup, group_destinations, group_proxi
 from .httproute import BuildCheck, first_failure
 from .merge import Item, entry_destination
 from .protocols import AdmittedKey, MeshEndpoints
-from .selection import TargetRefIndex, proxy_type, selecting_inbounds
+from .selection import TargetRefIndex, explain_selection, proxy_type, selecting_inbounds
 from .semantics import Semantics
 from .trafficroute import SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
 from .validity import version_violations
@@ -280,6 +280,11 @@ class Engine:
         return found
 
     # -- lookups -----------------------------------------------------------------------------------
+    def explain_selection(self, policy: Policy, proxy: Proxy) -> tuple[bool, str]:
+        ctx = self.mesh_contexts.get(proxy.mesh)
+        listeners = ctx.listeners(proxy) if ctx is not None else []
+        return explain_selection(policy, proxy, self.semantics, listeners, refused=id(policy) in self.refused)
+
     def find_group(self, mesh: str, source: str) -> tuple[int, SourceGroup] | None:
         for i, group in enumerate(self.groups):
             if group.mesh == mesh and group.name == source:

@@ -45,6 +45,20 @@ class Resolution:
             self._frames[name] = build(self._engine)
         return self._frames[name]
 
+    def refuses(self, policy: Any) -> bool:
+        """Whether this version's control plane refuses ``policy`` on apply (see :attr:`violations`)."""
+        return id(policy) in self._engine.refused
+
+    @property
+    def violation_records(self) -> tuple:
+        """The records behind :attr:`violations` (``ViolationRecord``), in document order."""
+        return self._engine.violations
+
+    def selects(self, policy: Any, proxy: Any) -> tuple[bool, str]:
+        """Whether ``policy``'s top-level targetRef selects ``proxy`` here, and why: the same rule bulk
+        resolution applies (this version's validity, Ignored inbounds, proxyTypes, gateway listeners)."""
+        return self._engine.explain_selection(policy, proxy)
+
     @property
     def violations(self) -> pd.DataFrame:
         """The policy documents this version's control plane refuses on apply (``repo.violations``' columns);

@@ -113,6 +113,9 @@ class Semantics:
     #: 2.7: a RequestMirror's backendRef keeps its own weight (0 makes no cluster); earlier ones force 1.
     mirror_keeps_weight: bool = False
 
+    #: 2.6: zone ingress and egress learn MeshTCPRoute backends, so a cross-zone subset works
+    #: (``2.6.15:pkg/xds/generator/zoneproxy/destinations.go``, ``80007a7969``); 2.5.11 learns only MeshHTTPRoute's.
+    cross_zone_tcp_routes: bool = False
     #: 2.6: builtin gateway listeners are routed by MeshTCPRoute / MeshHTTPRoute (``resolve/gatewayroutes.py``);
     #: each listener is a row of ``res.routes``.
     gateway_listener_rows: bool = False
@@ -191,6 +194,7 @@ KUMA_2_6 = replace(
     default_route_outbound_tags=True,
     gateway_listener_rows=True,
     gateway_rule_without_backends_panics=True,
+    cross_zone_tcp_routes=True,
 )
 
 _KUMA_2_7_0 = replace(

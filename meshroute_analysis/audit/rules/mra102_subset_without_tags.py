@@ -23,7 +23,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 if ref.kind == "MeshServiceSubset" and not ref.tags:
                     yield ctx.finding(
                         CODE, policy,
-                        f"{policy.key}: backendRef {ref.name!r} has kind MeshServiceSubset but no tags; Kuma 2.5 "
+                        f"{policy.key}: backendRef {ref.name!r} has kind MeshServiceSubset but no tags; Kuma {ctx.version} "
                         f"accepts it and sends this share to every endpoint of {ref.name}, as kind MeshService "
                         "would: add the tags of the subset you mean, or use kind MeshService",
                         f"{site.path}[{k}]",

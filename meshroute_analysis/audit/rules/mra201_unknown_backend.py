@@ -15,10 +15,10 @@ from ..finding import Finding
 CODE = "MRA201"
 
 
-def _message(policy_key: str, service: str, mesh: str) -> str:
+def _message(policy_key: str, service: str, mesh: str, version: str) -> str:
     return (
         f"{policy_key} sends traffic to {service!r}, which no Dataplane, Kubernetes Service or ExternalService "
-        f"of mesh {mesh!r} provides; Kuma 2.5 builds a cluster without endpoints and this share of the "
+        f"of mesh {mesh!r} provides; Kuma {version} builds a cluster without endpoints and this share of the "
         "connections fails (misspelled name, or inventory missing from the repository?)"
     )
 
@@ -26,4 +26,4 @@ def _message(policy_key: str, service: str, mesh: str) -> str:
 def check(ctx: AuditContext) -> Iterator[Finding]:
     for t in cluster_targets(ctx):
         if t.kind in ("MeshService", "MeshServiceSubset") and ctx.unknown_service(t.policy.mesh, t.service):
-            yield ctx.finding(CODE, t.policy, _message(t.policy.key, t.service or "", t.policy.mesh), t.path + t.name_field)
+            yield ctx.finding(CODE, t.policy, _message(t.policy.key, t.service or "", t.policy.mesh, ctx.version), t.path + t.name_field)

@@ -37,7 +37,7 @@ def _message(ctx: AuditContext, key: str, mesh: str, service: str, tags: Tags) -
     have = f" (its endpoints carry {', '.join(seen)})" if seen else ""
     return (
         f"{key}: the subset {quote_tags(t for t in tags if t[0] != SERVICE_TAG)} of {service!r} selects none of its "
-        f"{len(svc.endpoints) if svc else 0} endpoint(s){have}; Kuma 2.5 builds the cluster with no endpoints "
+        f"{len(svc.endpoints) if svc else 0} endpoint(s){have}; Kuma {ctx.version} builds the cluster with no endpoints "
         "and this share of the connections fails"
     )
 

@@ -26,10 +26,11 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             continue
         ref = policy.target_ref
         what = f"{ref.kind}" + (f" {ref.name}" if ref.name else "") + (f" {dict(ref.tags)}" if ref.tags else "")
+        inbound = "one inbound, not Ignored," if ctx.res.semantics.skip_ignored_inbounds else "one inbound"
         yield ctx.finding(
             CODE, policy,
             f"{policy.key}: the top-level targetRef ({what}) selects no Dataplane or workload of mesh "
-            f"{policy.mesh!r} (Kuma 2.5 needs one inbound, not Ignored, carrying all of its tags), so the policy "
-            "configures nothing",
+            f"{policy.mesh!r} (Kuma {ctx.version} needs {inbound} carrying all of its tags, or a gateway listener), "
+            "so the policy configures nothing",
             "spec.targetRef",
         )

@@ -31,11 +31,11 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             effect = (
                 "the listener gets no tcp_proxy filter and every connection"
                 if policy.type == "MeshTCPRoute"
-                else f"Kuma 2.5 drops this route (rules[{site.rule_index}]) and every request it matched"
+                else f"Kuma {ctx.version} drops this route (rules[{site.rule_index}]) and every request it matched"
             )
             yield ctx.finding(
                 CODE, policy,
-                f"{policy.key}: every backendRef for {dest!r} has weight 0; Kuma 2.5 skips zero-weight backends, "
+                f"{policy.key}: every backendRef for {dest!r} has weight 0; Kuma {ctx.version} skips zero-weight backends, "
                 f"so the split is empty: {effect} from the selected proxies to {dest} goes nowhere",
                 site.path,
             )

@@ -20,6 +20,8 @@ BREAKING = ("grpc", "kafka")
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
+    if set(BREAKING) <= ctx.res.semantics.tcp_split_protocols:
+        return  # 2.6 and later accept grpc and kafka backends in a TCP split
     for pair in ctx.pairs:
         if pair.route_type != TCP or pair.forwards:
             continue

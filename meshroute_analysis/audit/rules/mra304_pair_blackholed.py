@@ -57,7 +57,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     for pair in ctx.pairs:
         if pair.status not in ("blackhole", "no-route") or _explained(ctx, pair):
             continue
-        text = f"traffic from {pair_text(pair)} (mesh {pair.mesh!r}) goes nowhere in Kuma 2.5: {pair.reason}"
+        text = f"traffic from {pair_text(pair)} (mesh {pair.mesh!r}) goes nowhere in Kuma {ctx.version}: {pair.reason}"
         culprit = _culprit(ctx, pair)
         if culprit is not None:
             yield ctx.finding(CODE, culprit[0], text, culprit[1], pair=pair)

@@ -36,7 +36,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 yield ctx.finding(
                     CODE, policy,
                     f"{policy.key}: to[{entry.index}] is ignored for {pair_text(pair)}: {dest} is {pair.protocol} and "
-                    f"{names} names it for the same proxies, and MeshHTTPRoute takes priority (Kuma 2.5 skips the "
+                    f"{names} names it for the same proxies, and MeshHTTPRoute takes priority (Kuma {ctx.version} skips the "
                     f"MeshTCPRoute for it); the pair is routed by {pair.route_type}",
                     f"spec.to[{entry.index}]", pair=pair,
                 )

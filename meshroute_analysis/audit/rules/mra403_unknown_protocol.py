@@ -43,7 +43,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 CODE, policy,
-                f"{policy.key}: to[{entry.index}] names {dest!r}, whose protocol Kuma 2.5 infers as <unknown> ({why}); "
+                f"{policy.key}: to[{entry.index}] names {dest!r}, whose protocol Kuma {ctx.version} infers as <unknown> ({why}); "
                 f"{effect}: {advice}",
                 f"spec.to[{entry.index}].targetRef.name",
             )

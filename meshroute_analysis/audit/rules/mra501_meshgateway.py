@@ -18,9 +18,12 @@ from ..finding import Finding
 CODE = "MRA501"
 
 
-def gateway_paths(policy: Policy) -> frozenset[str]:
-    """The violation paths MRA501 explains for ``policy`` (empty unless it targets a MeshGateway)."""
+def gateway_paths(ctx: AuditContext, policy: Policy) -> frozenset[str]:
+    """The violation paths MRA501 explains for ``policy`` (empty unless it targets a MeshGateway, which only
+    Kuma 2.5 refuses: the modelled version's top-level kinds say)."""
     if policy.type not in ROUTE_TYPES or policy.target_ref is None or policy.target_ref.kind != "MeshGateway":
+        return frozenset()
+    if "MeshGateway" in ctx.res.semantics.top_level_kinds:
         return frozenset()
     paths = {"spec.targetRef.kind"}
     paths |= {f"spec.to[{e.index}].targetRef.kind" for e in policy.to if e.target_ref and e.target_ref.kind == "Mesh"}
@@ -29,7 +32,7 @@ def gateway_paths(policy: Policy) -> frozenset[str]:
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     for policy in ctx.policies:
-        paths = gateway_paths(policy)
+        paths = gateway_paths(ctx, policy)
         if not paths:
             continue
         gateway = policy.target_ref.name if policy.target_ref else None

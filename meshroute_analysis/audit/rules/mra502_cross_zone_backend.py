@@ -18,6 +18,8 @@ CODE = "MRA502"
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.res.semantics.cross_zone_tcp_routes:
+        return  # from 2.6 zone proxies learn MeshTCPRoute backends
     for policy in ctx.route_policies(valid=True):
         if policy.type != TCP:
             continue

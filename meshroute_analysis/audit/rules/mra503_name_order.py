@@ -47,6 +47,8 @@ def _namespaces_differ(a: Policy, b: Policy) -> bool:
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
+    if ctx.res.semantics.name_descending:
+        return  # from 2.6 the display name orders, which is metadata.name on Kubernetes and the name on Universal
     groups: dict[tuple[str, str, str], list[Policy]] = {}
     for policy in ctx.route_policies(valid=True):
         if policy.target_ref is not None:

@@ -26,6 +26,6 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
         advice = "remove it" if policy.type == TR else "fix or remove it"
         yield ctx.finding(
             CODE, policy,
-            f"{policy.key} decides the traffic of no (source, destination) pair in Kuma 2.5: {why}; {advice}",
+            f"{policy.key} decides the traffic of no (source, destination) pair in Kuma {ctx.version}: {why}; {advice}",
             kind_path(policy) if policy.type == TR or not policy.to else "spec.to",
         )

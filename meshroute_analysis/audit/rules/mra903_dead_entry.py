@@ -24,7 +24,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 continue
             yield ctx.finding(
                 CODE, policy,
-                f"{policy.key}: to[{entry.index}] ({entry.destination}) decides no pair's traffic in Kuma 2.5: "
+                f"{policy.key}: to[{entry.index}] ({entry.destination}) decides no pair's traffic in Kuma {ctx.version}: "
                 f"{entry.why()}",
                 f"spec.to[{entry.index}]",
             )
