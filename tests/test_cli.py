@@ -222,3 +222,17 @@ def test_system_namespace_option() -> None:
     code, out, _ = run("audit", DEMO, "--system-namespace", "kuma-system", "-o", "json")
     assert code == EXIT_FINDINGS
     assert {r["path"] for r in json.loads(out) if r["code"] == "MRA101"} == {"metadata.namespace"}
+
+
+def test_kuma_version_flag_is_checked_and_reported(tmp_path, capsys):
+    (tmp_path / "dp.yaml").write_text(
+        "type: Dataplane\nname: web\nmesh: default\nnetworking:\n  address: 10.0.0.1\n"
+        "  inbound: [{port: 80, tags: {kuma.io/service: web}}]\n  transparentProxying: {redirectPortInbound: 1, redirectPortOutbound: 2}\n"
+    )
+    assert main(["resolve", str(tmp_path), "--kuma-version", "9.9", "--no-config"]) == 64
+    assert "supported versions: 2.5, 2.6, 2.7" in capsys.readouterr().err
+    assert main(["resolve", str(tmp_path), "--kuma-version", "2.7.25", "--no-config", "-o", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "resolved as Kuma 2.7.25" in captured.err
+    # 2.7 builds a MeshTCPRoute default route where 2.5 has no TrafficRoute to build anything.
+    assert '"route_type": "MeshTCPRoute"' in captured.out

@@ -97,14 +97,15 @@ def test_pyproject_table_is_read_and_other_tables_ignored(repo_dir, write):
 
 def test_config_fields_are_the_one_place_keys_are_declared():
     keys = {f.metadata["key"] for f in dataclasses.fields(mra.Config) if "key" in f.metadata}
-    assert keys == {"exclude", "skip", "system-namespaces", "fail-on"}
+    assert keys == {"exclude", "skip", "system-namespaces", "fail-on", "kuma-version"}
     with pytest.raises(dataclasses.FrozenInstanceError):
         mra.Config().fail_on = "info"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("exclude = []\nfail_on = 'info'\n", r"\.meshroute\.toml:2: unknown key 'fail_on' \(did you mean 'fail-on'\? known keys: exclude, fail-on, skip, system-namespaces\)"),
-    ("kuma-version = '2.5'\n", r"\.meshroute\.toml:1: unknown key 'kuma-version'"),
+    ("exclude = []\nfail_on = 'info'\n", r"\.meshroute\.toml:2: unknown key 'fail_on' \(did you mean 'fail-on'\? known keys: exclude, fail-on, kuma-version, skip, system-namespaces\)"),
+    ("kuma-version = '2.8'\n", r"\.meshroute\.toml:1: kuma-version: Kuma version '2.8' is not modelled; supported versions: 2.5, 2.6, 2.7"),
+    ("kuma-version = 2.7\n", r"\.meshroute\.toml:1: kuma-version: must be a string"),
     ("fail-on = 'fatal'\n", r"\.meshroute\.toml:1: fail-on: must be one of info, warning, error; got 'fatal'"),
     ("skip = 'MRA901'\n", r"\.meshroute\.toml:1: skip: must be an array of non-empty strings"),
     ("system-namespaces = []\n", r"system-namespaces: must name at least one namespace"),
@@ -236,3 +237,18 @@ def test_report_takes_skip_and_the_config_threshold(repo_dir, write, tmp_path):
     policies = str(repo_dir / "policies")
     assert run("report", policies, "-o", str(tmp_path / "a"))[0] == EXIT_FINDINGS
     assert run("report", policies, "-o", str(tmp_path / "b"), "--skip", "MRA901")[0] == EXIT_OK
+
+
+def test_kuma_version_from_the_config_file_is_what_resolve_and_the_cli_use(write, tmp_path):
+    write(".meshroute.toml", 'kuma-version = "2.7"\n')
+    write("policies/route.yaml", """
+type: Dataplane
+name: web
+mesh: default
+networking:
+  address: 10.0.0.1
+  inbound: [{port: 80, tags: {kuma.io/service: web}}]
+""")
+    repo = mra.load_repo(tmp_path / "policies", config=mra.load_config(tmp_path))
+    assert mra.resolve(repo).kuma_version == "2.7"
+    assert mra.resolve(repo, kuma_version="2.5").kuma_version == "2.5"  # an explicit version wins
