@@ -93,17 +93,21 @@ def redefined_defaults(content: RepoContent, semantics: Semantics) -> frozenset[
 
 def default_policies(content: RepoContent, semantics: Semantics) -> tuple[Policy, ...]:
     """The implicit defaults of every mesh that does not opt out and does not already hold a policy of
-    the same type and name (a repository may keep the exported defaults as files)."""
-    if not semantics.creates_default_routing:
-        return ()  # 2.6+ creates no TrafficRoute / TrafficPermission (only with createMeshRoutingResources)
+    the same type and name (a repository may keep the exported defaults as files).  2.5 creates
+    ``route-all`` / ``allow-all``; from 2.6 a mesh gets MeshTimeout / MeshCircuitBreaker / MeshRetry defaults
+    instead, which route nothing but are listed (``Resolution.default_policies``)."""
     present = {(p.mesh, p.type, p.core_name) for p in content.policies}
     out: list[Policy] = []
     for name, mesh in sorted(meshes_of(content).items()):
-        for kind, make in _DEFAULTS:
-            if not mesh.creates_default(kind):
-                continue
-            policy = make(name)
-            if (name, kind, policy.core_name) not in present:
-                out.append(policy)
+        made = [make(name) for kind, make in _DEFAULTS if semantics.creates_default_routing and mesh.creates_default(kind)]
+        made += [_mesh_default(kind, f"{prefix}-{name}", name) for kind, prefix in semantics.default_mesh_policies
+                 if mesh.creates_default(kind)]
+        out.extend(p for p in made if (name, p.type, p.core_name) not in present)
     return tuple(out)
+
+
+def _mesh_default(kind: str, name: str, mesh: str) -> Policy:
+    """A default that shapes no route (timeouts, retries, circuit breakers): kept for the record."""
+    return Policy(resource=_implicit_resource(kind, name, mesh, {"targetRef": {"kind": "Mesh"}}), valid=True,
+                  apply_order=CREATED_WITH_MESH)
 

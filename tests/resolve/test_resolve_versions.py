@@ -75,3 +75,15 @@ def test_what_did_not_change_routes_the_same_on_2_5_2_6_and_2_7(docs):
         got = _routes(docs, version)
         pd.testing.assert_frame_equal(expected[0], got[0])
         pd.testing.assert_frame_equal(expected[1], got[1])
+
+
+def test_new_meshes_get_other_defaults_from_2_6():
+    docs = [{"type": "Mesh", "name": "m", "skipCreatingInitialPolicies": ["MeshRetry"]},
+            {"type": "Dataplane", "name": "web", "mesh": "m",
+             "networking": {"address": "10.0.0.1", "inbound": [{"port": 80, "tags": {"kuma.io/service": "web"}}]}}]
+    on_25 = {(p.type, p.name) for p in resolve(world(docs), kuma_version="2.5").default_policies}
+    on_27 = {(p.type, p.name) for p in resolve(world(docs), kuma_version="2.7").default_policies}
+    assert on_25 == {("TrafficRoute", "route-all-m"), ("TrafficPermission", "allow-all-m")}
+    # pkg/defaults/mesh/mesh.go at 2.6.15: no routing resources; a skipped type is not created.
+    assert on_27 == {("MeshTimeout", "mesh-timeout-all-m"), ("MeshTimeout", "mesh-gateways-timeout-all-m"),
+                     ("MeshCircuitBreaker", "mesh-circuit-breaker-all-m")}
