@@ -157,6 +157,10 @@ _TABLE = (
          "Kuma keeps the one created later (`creationTime`), which no file holds. The toolkit assumes apply order "
          "(files in path order, documents in file order, as `kubectl apply -R -f`); the other one wins if it was "
          "created later. Make one of them more specific to decide it in the files."),
+    Code("MRA505", "warning", "The repository needs a newer Kuma than the one modelled",
+         "Policies the modelled Kuma version refuses (MRA101) are accepted by a later modelled release: the "
+         "repository most likely targets that release. The finding names the lowest version that accepts them "
+         "all; resolve with `--kuma-version` (or `kuma-version` in `.meshroute.toml`) to see what it does there."),
     Code("MRA901", "info", "Legacy policy",
          "A legacy selector-based policy, which the targetRef policies replace (Kuma 3.0 removes the legacy "
          "kinds); the message names the successor: TrafficRoute → MeshTCPRoute/MeshHTTPRoute, TrafficPermission "

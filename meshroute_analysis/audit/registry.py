@@ -40,6 +40,7 @@ _MODULE_NAMES = (
     "mra502_cross_zone_backend",
     "mra503_name_order",
     "mra504_creation_order",
+    "mra505_needs_newer_kuma",
     "mra901_legacy_trafficroute",
     "mra902_dead_policy",
     "mra903_dead_entry",
