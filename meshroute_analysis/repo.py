@@ -19,18 +19,16 @@ from .content import RepoContent
 from .inventory import build_inventory
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
-from .io.typed import POLICY_KINDS, ROUTE_POLICY_KINDS
+from .io.typed import POLICY_KINDS
 from .io.typed import mesh as typed_mesh
 from .io.typed import mesh_gateway as typed_mesh_gateway
 from .io.typed import policy as typed_policy
 from .io.yamldocs import decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
-from .validate import Violation, validate_policy
+from .validate import SYSTEM_NAMESPACES, violations_at
 
 PathLike = str | os.PathLike[str]
-#: Where a 2.5 control plane runs: ``kuma-system`` for Kuma, ``kong-mesh-system`` for Kong Mesh.
-SYSTEM_NAMESPACES = ("kuma-system", "kong-mesh-system")
 
 
 def load_repo(
@@ -112,17 +110,6 @@ def _drop_redefinitions(rows: list[tuple[Document, Resource | None]]) -> list[tu
     return out
 
 
-def _namespace_violation(resource: Resource, system_namespaces: Sequence[str]) -> list[Violation]:
-    """2.5's admission webhook admits plugin policies (MeshTCPRoute, MeshHTTPRoute, ...) only in the control
-    plane's namespace (``pkg/plugins/runtime/k8s/webhooks/policy_namespace_validator.go``), with this message."""
-    namespace = resource.namespace
-    if resource.format is not Format.KUBERNETES or resource.kind not in ROUTE_POLICY_KINDS or namespace is None:
-        return []
-    if namespace in system_namespaces:
-        return []
-    return [Violation("metadata.namespace", f"policy can only be created in the system namespace:{system_namespaces[0]}")]
-
-
 def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
               created: Mapping[tuple[str, ...], int] | None = None) -> tuple[list[Policy], list[ViolationRecord]]:
     """Typed, validated policies; ``created`` gives each object's first position in apply order (a later
@@ -132,7 +119,7 @@ def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = 
     for resource in resources:
         if resource.kind not in POLICY_KINDS:
             continue
-        found = _namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
+        found = violations_at(resource, "2.5", system_namespaces)  # repo.violations is the 2.5 answer
         order = created.get(_identity(resource), len(policies)) if created is not None else len(policies)
         policy = typed_policy(resource, valid=not found, apply_order=order)
         policies.append(policy)
