@@ -10,7 +10,7 @@ from typing import Any, Final
 from . import profiles as k
 from .paths import Violation, field, index
 from .profiles import ValidationProfile
-from .routes import check_multizone_port, check_top_level, to_options, top_kind
+from .routes import check_multizone_port, check_top_level, each_entry, to_options, top_kind
 from .targetref import MUST_BE_DEFINED, MUST_NOT_BE_DEFINED, RefOptions, check_target_ref
 from .values import fields, is_list, items, text
 
@@ -27,16 +27,10 @@ def validate_http_route(
     check_top_level(out, spec, profile, system_role, gateway_listener_tags=profile.http_gateway_listener_tags)
     top = top_kind(spec, profile)
     destinations = to_options(top, profile, profile.http_to_kinds)
-    for i, raw_to in enumerate(items(spec.get("to"))):
-        to = fields(raw_to)
-        if to is None:
-            continue
-        to_path = index("spec.to", i)
+    for to_path, to in each_entry(spec, "to", "spec"):
         check_target_ref(out, field(to_path, "targetRef"), to.get("targetRef"), destinations, profile)
-        for j, raw_rule in enumerate(items(to.get("rules"))):
-            rule = fields(raw_rule)
-            if rule is not None:
-                _check_rule(out, index(field(to_path, "rules"), j), rule, top, profile)
+        for rule_path, rule in each_entry(to, "rules", to_path):
+            _check_rule(out, rule_path, rule, top, profile)
         if profile.http_gateway_only_fields and top != k.MESH_GATEWAY and items(to.get("hostnames")):
             out.append(Violation(field(to_path, "hostnames"), MUST_NOT_BE_DEFINED))
 

@@ -150,7 +150,8 @@ class ValidationProfile:
     role_label_kept: bool
 
 
-_PROXY_TYPES = ("Sidecar", "Gateway")
+_TOP_2_5 = (MESH, MESH_SUBSET, MESH_SERVICE, MESH_SERVICE_SUBSET)
+_TOP_2_6 = (MESH, MESH_SUBSET, MESH_GATEWAY, MESH_SERVICE, MESH_SERVICE_SUBSET)
 
 KUMA_2_5 = ValidationProfile(
     name="2.5",
@@ -180,8 +181,8 @@ KUMA_2_5 = ValidationProfile(
     ref_empty_proxy_types_refused=False,
     ref_http_route_section_name_forbidden=False,
     ref_name_or_labels_at_root=False,
-    top_kinds=(MESH, MESH_SUBSET, MESH_SERVICE, MESH_SERVICE_SUBSET),
-    top_kinds_non_system=(MESH, MESH_SUBSET, MESH_SERVICE, MESH_SERVICE_SUBSET),
+    top_kinds=_TOP_2_5,
+    top_kinds_non_system=_TOP_2_5,
     tcp_gateway_listener_tags=False,
     http_gateway_listener_tags=False,
     gateway_to_kinds=None,
@@ -216,8 +217,8 @@ KUMA_2_6_0 = replace(
     # 2.6.0:VAL:364, :369.
     ref_proxy_types_forbidden=True,
     # 2.6.0:MTR/validator.go:24-30, 2.6.0:MHR/validation.go:24-31.
-    top_kinds=(MESH, MESH_SUBSET, MESH_GATEWAY, MESH_SERVICE, MESH_SERVICE_SUBSET),
-    top_kinds_non_system=(MESH, MESH_SUBSET, MESH_GATEWAY, MESH_SERVICE, MESH_SERVICE_SUBSET),
+    top_kinds=_TOP_2_6,
+    top_kinds_non_system=_TOP_2_6,
     # 2.6.0:MHR/validation.go:31; the MeshTCPRoute top level has no GatewayListenerTagsAllowed yet
     # (2.6.0:MTR/validator.go:20-33).
     http_gateway_listener_tags=True,
@@ -274,7 +275,7 @@ KUMA_2_8 = replace(
     # 2.8.8:VAL:388-390.
     ref_section_name_with_labels_refused=True,
     # 2.8.8:MTR/validator.go:35-44, 2.8.8:MHR/validation.go:40-49 (no MeshGateway for other roles).
-    top_kinds_non_system=(MESH, MESH_SUBSET, MESH_SERVICE, MESH_SERVICE_SUBSET),
+    top_kinds_non_system=_TOP_2_5,
     # 2.8.8:MTR/validator.go:57-60, :105-108 (MeshHTTPRoute unchanged: 2.8.8:MHR/validation.go:52-66).
     tcp_to_kinds=(MESH_SERVICE, MESH_EXTERNAL_SERVICE),
     tcp_backend_kinds=(MESH_SERVICE, MESH_SERVICE_SUBSET, MESH_EXTERNAL_SERVICE),
@@ -346,8 +347,8 @@ KUMA_2_10 = replace(
     # Removed by 2.10.0 (absent from 2.10.0:VAL; 2.9.19:VAL:397-399).
     ref_section_name_with_labels_refused=False,
     # v2.10.11:MTR/validator.go:36, :47, v2.10.11:MHR/validation.go:41, :52.
-    top_kinds=(MESH, MESH_SUBSET, MESH_GATEWAY, MESH_SERVICE, MESH_SERVICE_SUBSET, DATAPLANE),
-    top_kinds_non_system=(MESH, MESH_SUBSET, MESH_SERVICE, MESH_SERVICE_SUBSET, DATAPLANE),
+    top_kinds=_TOP_2_6 + (DATAPLANE,),
+    top_kinds_non_system=_TOP_2_5 + (DATAPLANE,),
     # v2.10.11:MTR/validator.go:91-97.
     tcp_empty_backend_refs_refused=True,
 )

@@ -3,14 +3,14 @@ may name, and a MeshMultiZoneService backend's port."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import profiles as k
-from .paths import Violation, field
+from .paths import Violation, field, index
 from .profiles import ValidationProfile
 from .targetref import RefOptions, check_target_ref
-from .values import fields, text
+from .values import fields, items, text
 
 
 def check_top_level(
@@ -45,6 +45,15 @@ def to_options(top: str, profile: ValidationProfile, usual_kinds: tuple[str, ...
     if profile.gateway_to_kinds is not None and top == k.MESH_GATEWAY:
         return RefOptions(profile.gateway_to_kinds)
     return RefOptions(usual_kinds)
+
+
+def each_entry(holder: Mapping[str, Any], name: str, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The entries of the list ``holder[name]`` that are objects, with their paths; the others are the
+    schema's business (Go decodes a null entry as the zero struct, which is an empty object here)."""
+    for i, raw in enumerate(items(holder.get(name))):
+        entry = fields(raw)
+        if entry is not None:
+            yield index(field(path, name), i), entry
 
 
 def check_multizone_port(out: list[Violation], path: str, ref: object, profile: ValidationProfile) -> None:

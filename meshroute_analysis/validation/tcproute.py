@@ -7,7 +7,7 @@ from typing import Any
 
 from .paths import Violation, field, index
 from .profiles import ValidationProfile
-from .routes import check_multizone_port, check_top_level, to_options, top_kind
+from .routes import check_multizone_port, check_top_level, each_entry, to_options, top_kind
 from .targetref import MUST_BE_DEFINED, RefOptions, check_target_ref
 from .values import fields, is_list, items
 
@@ -19,19 +19,14 @@ def validate_tcp_route(
     check_top_level(out, spec, profile, system_role, gateway_listener_tags=profile.tcp_gateway_listener_tags)
     destinations = to_options(top_kind(spec, profile), profile, profile.tcp_to_kinds)
     backends = RefOptions(profile.tcp_backend_kinds)
-    for i, raw_to in enumerate(items(spec.get("to"))):
-        to = fields(raw_to)
-        if to is None:
-            continue
-        to_path = index("spec.to", i)
+    for to_path, to in each_entry(spec, "to", "spec"):
         check_target_ref(out, field(to_path, "targetRef"), to.get("targetRef"), destinations, profile)
-        for j, raw_rule in enumerate(items(to.get("rules"))):
-            rule = fields(raw_rule)
-            default = fields(rule.get("default")) if rule is not None else None
-            if default is None:
-                continue
-            refs_path = index(field(to_path, "rules"), j) + ".default.backendRefs"
-            _check_backend_refs(out, refs_path, default.get("backendRefs"), backends, profile)
+        for rule_path, rule in each_entry(to, "rules", to_path):
+            default = fields(rule.get("default"))
+            if default is not None:
+                _check_backend_refs(
+                    out, rule_path + ".default.backendRefs", default.get("backendRefs"), backends, profile
+                )
 
 
 def _check_backend_refs(
