@@ -23,7 +23,9 @@ resource-meta check of the API server, ``pkg/api-server/resource_endpoints.go``)
      items``, ``in body must be of type integer: "string"``, ``in body should be one of [Mesh MeshSubset
      ...]``, ``in body should be greater than or equal to 0``, ...) and use kube-openapi's paths, where a
      map key is a plain ``.key`` segment (``spec.targetRef.tags.version``).  JSON numbers reach
-     kube-openapi as float64, so any number is reported as type ``"number"``.  From 2.10 the unmarshaller
+     kube-openapi as float64, so any number is reported as type ``"number"``.  One schema message does not
+     start with ``in body``: a ``format: int32`` port out of range is ``Checked value must be of type
+     integer with format int32 in <path>``.  From 2.10 the unmarshaller
      first fills in the schema's defaults, so a ``null`` weight, redirect status code or header match
      type is its default, not a type error.
    - *TrafficRoute, TrafficPermission*: these are protobuf messages decoded with jsonpb, which rejects a
@@ -101,7 +103,7 @@ What is *not* checked, because Kuma does not check it either (2.5.11; reference 
   (none for MeshHTTPRoute), a nil ``backendRefs`` beyond the schema (until 2.10), duplicate ``to`` entries
   or backendRefs, whether referenced services, subsets, dataplanes or ports exist, the ``mesh`` of the
   resource, unknown fields (ignored by Kuma), MeshHTTPRoute ``method`` beyond the schema enum,
-  ``requestMirror`` percentage range, the ``int32`` range of a ``port``, the CRD's
+  ``requestMirror`` percentage range, the CRD's
   ``x-kubernetes-list-type: map`` uniqueness, the protoc-gen-validate annotations of the legacy protos
   (Kuma's ``Validate()`` does not call them), ``ringHash`` ring sizes, and the looser name rules Kuma 2.5
   still accepts when *updating* an existing resource.  Not modelled: the API server's checks of the

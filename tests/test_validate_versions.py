@@ -62,7 +62,7 @@ def _worlds(name: str) -> list[dict[str, Any]]:
 
 def _kuma_report(found: list[Violation]) -> str:
     """What Kuma prints: the schema messages alone when there are any (it stops there), else everything."""
-    schema = [v for v in found if v.message.startswith("in body") or v.message.endswith("(anyOf)")]
+    schema = [v for v in found if v.message.startswith(("in body", "Checked value")) or v.message.endswith("(anyOf)")]
     return "; ".join(f"{v.path}: {v.message}" for v in (schema or found))
 
 
@@ -361,6 +361,17 @@ def test_backend_port_and_mirror_weight_in_the_schema_from_2_7() -> None:
     assert check("MeshHTTPRoute", route, "2.6") == []
     weight = "spec.to[0].rules[0].default.filters[0].requestMirror.backendRef.weight"
     assert check("MeshHTTPRoute", route, "2.7") == [(weight, "in body should be greater than or equal to 0")]
+
+
+def test_backend_ports_are_int32_from_2_7() -> None:
+    # v2.7.29:MTR/schema.yaml:100-103 ("format: int32"), checked by kube-openapi's numberValidator.
+    spec = yaml.safe_load(GATEWAY_TCP.replace("name: web}", "name: web, port: 2147483648}"))
+    path = "spec.to[0].rules[0].default.backendRefs[0].port"
+    assert check("MeshTCPRoute", spec, "2.7") == [
+        (path, f"Checked value must be of type integer with format int32 in {path}")
+    ]
+    spec["to"][0]["rules"][0]["default"]["backendRefs"][0]["port"] = 2147483647
+    assert check("MeshTCPRoute", spec, "2.7") == []
 
 
 def test_unresolved_backend_name_from_2_7() -> None:

@@ -32,7 +32,7 @@ _REQUEST_REDIRECT: Final = obj(
     ("scheme", string("http", "https")),
     ("hostname", _HOSTNAME),
     ("path", _PATH_REWRITE),
-    ("port", integer(minimum=1, maximum=65535)),
+    ("port", integer(minimum=1, maximum=65535, int32=True)),
     ("statusCode", integer(301, 302, 303, 307, 308, has_default=True)),  # default 302
 )
 _HTTP_MATCH: Final = obj(
@@ -98,7 +98,7 @@ def _backend_ref(profile: ValidationProfile) -> Schema:
     """common_api.BackendRef: an inlined TargetRef, weight (uint, default 1, minimum 0), then port."""
     properties = _target_ref_properties(profile) + (("weight", integer(minimum=0, has_default=True)),)
     if profile.schema_backend_port:
-        properties += (("port", integer()),)
+        properties += (("port", integer(int32=True)),)
     return obj(*properties, required=_kind_required(profile))
 
 
