@@ -68,7 +68,10 @@ Where this module differs from Kuma, on purpose:
   ``metadata.namespace: policy can only be created in the system namespace:<ns>`` (the admission
   webhook), reported together with the validators' findings.  From 2.8 any namespace is admitted and the
   webhook gives the policy a role; a policy whose ``to`` items mix its own namespace's MeshServices with
-  others cannot get one and is refused (reported at ``spec.to``, where Kuma gives no field).
+  others cannot get one and is refused (reported at ``spec.to``, where Kuma gives no field).  Otherwise a
+  Kubernetes-form document is judged as the REST API judges its Universal twin: the schema messages are
+  kube-openapi's (the Kubernetes API server words its CRD errors differently) and no CRD default is
+  filled in, as in the control plane's own labelled worlds.
 
 What is checked, at 2.5 (later releases: the fields of ``ValidationProfile`` say what they add):
 
