@@ -5,7 +5,8 @@ validators also collect rather than fail fast), each as a :class:`Violation` wit
 message.  ``violations_at(resource, version, system_namespaces)`` answers the same for a loaded
 resource, adding what the Kubernetes admission webhooks refuse and the policy role they compute.
 Nothing here raises on bad input: whatever a YAML load produced is judged and reported.  An unknown
-version is a :class:`~meshroute_analysis.errors.UsageError`.
+version is a :class:`~meshroute_analysis.errors.UsageError`.  ``deprecations(kind, spec, version=...)``
+gives the warnings (from 2.9) Kuma prints for a document it accepts.
 
 The implementation lives in :mod:`meshroute_analysis.validation`, one module per layer; every
 difference between releases is one field of :class:`ValidationProfile` (``validation/profiles.py``),
@@ -111,8 +112,7 @@ What is *not* checked, because Kuma does not check it either (2.5.11; reference 
   (Kuma's ``Validate()`` does not call them), ``ringHash`` ring sizes, and the looser name rules Kuma 2.5
   still accepts when *updating* an existing resource.  Not modelled: the API server's checks of the
   document's labels (``kuma.io/origin``, ``kuma.io/zone``, label syntax), the top-level ``type`` / ``name``
-  / ``mesh`` fields of the schema, a global control plane, and deprecation warnings (2.9+), which refuse
-  nothing.
+  / ``mesh`` fields of the schema, and a global control plane.
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ from .validation import (
     SYSTEM_NAMESPACES,
     ValidationProfile,
     Violation,
+    deprecations,
     profile_for,
     validate_policy,
     validation_version,
@@ -131,6 +132,7 @@ __all__ = [
     "SYSTEM_NAMESPACES",
     "ValidationProfile",
     "Violation",
+    "deprecations",
     "profile_for",
     "validate_policy",
     "validation_version",

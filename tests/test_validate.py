@@ -45,6 +45,7 @@ def test_public_api() -> None:
         "SYSTEM_NAMESPACES",
         "ValidationProfile",
         "Violation",
+        "deprecations",
         "profile_for",
         "validate_policy",
         "validation_version",

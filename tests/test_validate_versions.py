@@ -21,6 +21,7 @@ import meshroute_analysis as mra
 from meshroute_analysis.validate import (
     ValidationProfile,
     Violation,
+    deprecations,
     profile_for,
     validate_policy,
     validation_version,
@@ -708,6 +709,29 @@ def test_legacy_policies_are_the_same_everywhere() -> None:
     route = {"sources": [{"match": {}}], "destinations": [{"match": {"kuma.io/service": "*", "x": "y"}}], "conf": {}}
     answers = {version: check("TrafficRoute", route, version) for version in PROFILES}
     assert answers["2.5"] and all(found == answers["2.5"] for found in answers.values())
+
+
+def test_deprecation_warnings() -> None:
+    # pkg/plugins/policies/core/jsonpatch/validators/validator.go TopLevelTargetRefDeprecations:
+    # 2.9.19:122-132, v2.10.11:131-135, v2.11.18:125-134 (always worded for MeshSubset), v2.13.10:125-139.
+    def warned(top: str, version: str) -> list[str]:
+        return deprecations("MeshHTTPRoute", {"targetRef": {"kind": top, "name": "x"}}, version=version)
+
+    def text(kind: str, advice: str = "use Dataplane with labels instead") -> str:
+        return f"{kind} value for 'targetRef.kind' is deprecated, {advice}"
+
+    assert warned("MeshService", "2.8") == []
+    assert warned("MeshService", "2.9") == [text("MeshService", "use MeshSubset with 'kuma.io/service' tag instead")]
+    assert warned("MeshSubset", "2.9") == []
+    assert warned("MeshSubset", "2.10") == [text("MeshSubset")]
+    assert warned("MeshServiceSubset", "2.11") == [text("MeshSubset")]
+    assert warned("MeshServiceSubset", "2.13") == [text("MeshServiceSubset")]
+    assert warned("MeshHTTPRoute", "2.14") == [text("MeshHTTPRoute", "use MeshHTTPRoute in spec.to[].targetRef")]
+    assert warned("Mesh", "2.14") == warned("Dataplane", "2.14") == []
+    assert deprecations("MeshTCPRoute", {"to": []}, version="2.14") == []
+    assert deprecations("TrafficRoute", {"targetRef": {"kind": "MeshService"}}, version="2.14") == []
+    # A warning, not a refusal.
+    assert check("MeshHTTPRoute", {"targetRef": {"kind": "MeshService", "name": "web"}, "to": []}, "2.14") == []
 
 
 # ----------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ module                    layer
 :mod:`.routes`            what both route validators share
 :mod:`.legacy`            the TrafficRoute / TrafficPermission validators
 :mod:`.meta`              the resource name
+:mod:`.deprecations`      the warnings (2.9+) Kuma prints for documents it accepts
 :mod:`.policy`            ``validate_policy``: one document through the layers
 ========================  =====================================================================
 
@@ -29,6 +30,7 @@ where this package differs from Kuma on purpose.
 from __future__ import annotations
 
 from .admission import SYSTEM_NAMESPACES, violations_at
+from .deprecations import deprecations
 from .paths import Violation
 from .policy import validate_policy
 from .profiles import PROFILES, ValidationProfile, profile_for, validation_version
@@ -38,6 +40,7 @@ __all__ = [
     "SYSTEM_NAMESPACES",
     "ValidationProfile",
     "Violation",
+    "deprecations",
     "profile_for",
     "validate_policy",
     "validation_version",

@@ -149,6 +149,17 @@ class ValidationProfile:
     # A kuma.io/policy-role label the user set is kept rather than recomputed.
     role_label_kept: bool
 
+    # ---- Warnings, not refusals (pkg/plugins/policies/core/jsonpatch/validators/validator.go) ----
+    # The warning kumactl and the webhook print for a deprecated top-level kind (none at 2.5.11).
+    deprecated_top_kinds: tuple[tuple[str, str], ...]
+
+
+_DATAPLANE_LABELS = "use Dataplane with labels instead"
+
+
+def _deprecated(kind: str, advice: str) -> str:
+    return f"{kind} value for 'targetRef.kind' is deprecated, {advice}"
+
 
 _TOP_2_5 = (MESH, MESH_SUBSET, MESH_SERVICE, MESH_SERVICE_SUBSET)
 _TOP_2_6 = (MESH, MESH_SUBSET, MESH_GATEWAY, MESH_SERVICE, MESH_SERVICE_SUBSET)
@@ -200,6 +211,7 @@ KUMA_2_5 = ValidationProfile(
     system_namespace_only=True,
     role_rule="none",
     role_label_kept=False,
+    deprecated_top_kinds=(),
 )
 
 KUMA_2_6_0 = replace(
@@ -320,6 +332,10 @@ KUMA_2_9 = replace(
     # the same or no namespace; mixing producer and consumer items is an error), :559 (always recomputed).
     role_rule="producer of MeshServices",
     role_label_kept=False,
+    # 2.9.19:pkg/plugins/policies/core/jsonpatch/validators/validator.go:122-132.
+    deprecated_top_kinds=(
+        (MESH_SERVICE, _deprecated(MESH_SERVICE, "use MeshSubset with 'kuma.io/service' tag instead")),
+    ),
 )
 
 KUMA_2_10 = replace(
@@ -351,6 +367,8 @@ KUMA_2_10 = replace(
     top_kinds_non_system=_TOP_2_5 + (DATAPLANE,),
     # v2.10.11:MTR/validator.go:91-97.
     tcp_empty_backend_refs_refused=True,
+    # v2.10.11:pkg/plugins/policies/core/jsonpatch/validators/validator.go:131-135.
+    deprecated_top_kinds=KUMA_2_9.deprecated_top_kinds + ((MESH_SUBSET, _deprecated(MESH_SUBSET, _DATAPLANE_LABELS)),),
 )
 
 KUMA_2_11 = replace(
@@ -361,6 +379,11 @@ KUMA_2_11 = replace(
     ref_http_route_section_name_forbidden=True,
     # v2.11.18:pkg/core/resources/model/resource.go:658-665 (MeshHTTPRoute items count as producer).
     role_rule="producer of MeshServices and routes",
+    # v2.11.18:pkg/plugins/policies/core/jsonpatch/validators/validator.go:125-134: the warning names
+    # MeshSubset whichever of the three kinds it is about.
+    deprecated_top_kinds=tuple(
+        (kind, _deprecated(MESH_SUBSET, _DATAPLANE_LABELS)) for kind in (MESH_SERVICE, MESH_SERVICE_SUBSET, MESH_SUBSET)
+    ),
 )
 
 # No validation change from v2.11.18 (only import paths and comments: git diff v2.11.18 v2.12.14).
@@ -373,6 +396,11 @@ KUMA_2_13 = replace(
     # v2.13.10:VAL:366.  (The schema now comes from rest.yaml, v2.13.10:MTR/zz_generated.resource.go:21,
     # with the same content: v2.13.10:MTR/rest.yaml:127-398.)
     ref_unsupported_kind="value '{kind}' is not supported",
+    # v2.13.10:pkg/plugins/policies/core/jsonpatch/validators/validator.go:125-139.
+    deprecated_top_kinds=tuple(
+        (kind, _deprecated(kind, _DATAPLANE_LABELS)) for kind in (MESH_SERVICE, MESH_SERVICE_SUBSET, MESH_SUBSET)
+    )
+    + ((MESH_HTTP_ROUTE, _deprecated(MESH_HTTP_ROUTE, "use MeshHTTPRoute in spec.to[].targetRef")),),
 )
 
 KUMA_2_14 = replace(
