@@ -8,32 +8,30 @@ from typing import Any
 
 from .jsonpb import HOST_REWRITES, LB_TYPES, MATCHER_TYPES, PATH_REWRITES, UINT_LIMITS, oneof_choice, pget, proto_uint
 from .paths import Violation, field, index, key
-from .tags import check_selector
+from .tags import TagRules, check_selector
 from .values import fields, is_list, items, text
+
+# ValidateSelectors options of the legacy validators (traffic_permission_validator.go,
+# traffic_route_validator.go): every selector needs a tag; TrafficRoute sources and split / destination
+# selectors need kuma.io/service; TrafficRoute destinations have exactly that one tag (OnlyServiceTagAllowed).
+_ANY_TAGS = TagRules(require_at_least_one=True)
+_SERVICE_TAGS = TagRules(require_at_least_one=True, require_service=True)
+_ONLY_SERVICE = TagRules(require_service=True, only_service=True)
 
 
 def validate_traffic_permission(out: list[Violation], spec: Mapping[str, Any]) -> None:
     # Both sides: at least one selector, each with at least one tag (kuma.io/service not required).
     for side in ("sources", "destinations"):
-        _check_selectors(out, side, spec.get(side), require_at_least_one_tag=True)
+        _check_selectors(out, side, spec.get(side), _ANY_TAGS)
 
 
 def validate_traffic_route(out: list[Violation], spec: Mapping[str, Any]) -> None:
-    _check_selectors(out, "sources", spec.get("sources"), require_at_least_one_tag=True, require_service=True)
-    # OnlyServiceTagAllowed: exactly the one tag kuma.io/service.
-    _check_selectors(out, "destinations", spec.get("destinations"), require_service=True, only_service=True)
+    _check_selectors(out, "sources", spec.get("sources"), _SERVICE_TAGS)
+    _check_selectors(out, "destinations", spec.get("destinations"), _ONLY_SERVICE)
     _check_route_conf(out, spec.get("conf"))
 
 
-def _check_selectors(
-    out: list[Violation],
-    path: str,
-    value: object,
-    *,
-    require_at_least_one_tag: bool = False,
-    require_service: bool = False,
-    only_service: bool = False,
-) -> None:
+def _check_selectors(out: list[Violation], path: str, value: object, rules: TagRules) -> None:
     if value is not None and not is_list(value):
         return  # reported by the shape layer
     selectors = items(value)
@@ -41,16 +39,8 @@ def _check_selectors(
         out.append(Violation(path, "must have at least one element"))
     for i, raw_selector in enumerate(selectors):
         selector = fields(raw_selector)
-        if selector is None:
-            continue
-        check_selector(
-            out,
-            index(path, i) + ".match",
-            selector.get("match"),
-            require_at_least_one_tag=require_at_least_one_tag,
-            require_service=require_service,
-            only_service=only_service,
-        )
+        if selector is not None:
+            check_selector(out, index(path, i) + ".match", selector.get("match"), rules)
 
 
 def _check_route_conf(out: list[Violation], value: object) -> None:
@@ -84,9 +74,7 @@ def _check_split_and_destination(out: list[Violation], path: str, holder: Mappin
     if split_set and is_list(raw_split):
         _check_split(out, field(path, "split"), items(raw_split))
     if destination_set:
-        check_selector(
-            out, field(path, "destination"), raw_destination, require_at_least_one_tag=True, require_service=True
-        )
+        check_selector(out, field(path, "destination"), raw_destination, _SERVICE_TAGS)
 
 
 def _check_split(out: list[Violation], path: str, entries: list[Any]) -> None:
@@ -103,13 +91,7 @@ def _check_split(out: list[Violation], path: str, entries: list[Any]) -> None:
         else:
             weight = proto_uint(raw_weight, UINT_LIMITS["uint32"]) or 0
             total = (total + weight) % 2**32  # Kuma sums into a uint32
-        check_selector(
-            out,
-            field(entry_path, "destination"),
-            entry.get("destination"),
-            require_at_least_one_tag=True,
-            require_service=True,
-        )
+        check_selector(out, field(entry_path, "destination"), entry.get("destination"), _SERVICE_TAGS)
     if total == 0:
         out.append(Violation(path, "there must be at least one split entry with weight above 0"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from .paths import Violation, go_quote, key
@@ -23,63 +24,44 @@ _SELECTOR_VALUE_MESSAGE: Final = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class TagRules:
+    """``ValidateTagsOpts``; ``only_service`` adds the two extra validators of ``OnlyServiceTagAllowed``."""
+
+    require_at_least_one: bool = False
+    require_service: bool = False
+    only_service: bool = False
+
+
+NO_RULES: Final = TagRules()
+
+
 def check_tags(
     out: list[Violation], path: str, tags: Mapping[str, str | None] | None, *, selector: bool = False
 ) -> None:
     """ValidateTags with no options: empty tags are fine, values may not hold "*" or "/"; with ``selector``,
     ValidateSelector with no options, whose values may also be "*" or contain "/"."""
-    if tags is None:
-        return
-    if selector:
-        _check_tag_pairs(out, path, tags, value_chars=_SELECTOR_VALUE_CHARS, value_message=_SELECTOR_VALUE_MESSAGE)
-    else:
-        _check_tag_pairs(out, path, tags, value_chars=_TAG_VALUE_CHARS, value_message=_TAG_VALUE_MESSAGE)
+    if tags is not None:
+        _check_tag_pairs(out, path, tags, NO_RULES, selector=selector)
 
 
-def check_selector(
-    out: list[Violation],
-    path: str,
-    value: object,
-    *,
-    require_at_least_one_tag: bool = False,
-    require_service: bool = False,
-    only_service: bool = False,
-) -> None:
-    """ValidateSelector: like tags, but a value may also be "*" or contain "/"."""
+def check_selector(out: list[Violation], path: str, value: object, rules: TagRules = NO_RULES) -> None:
+    """ValidateSelector on a raw ``match`` value: like tags, but a value may also be "*" or contain "/"."""
     tags = string_map(value)
-    if tags is None:
-        return
-    _check_tag_pairs(
-        out,
-        path,
-        tags,
-        value_chars=_SELECTOR_VALUE_CHARS,
-        value_message=_SELECTOR_VALUE_MESSAGE,
-        require_at_least_one=require_at_least_one_tag,
-        require_service=require_service,
-        only_service=only_service,
-    )
+    if tags is not None:
+        _check_tag_pairs(out, path, tags, rules, selector=True)
 
 
 def _check_tag_pairs(
-    out: list[Violation],
-    path: str,
-    tags: Mapping[str, str | None],
-    *,
-    value_chars: re.Pattern[str],
-    value_message: str,
-    require_at_least_one: bool = False,
-    require_service: bool = False,
-    only_service: bool = False,
+    out: list[Violation], path: str, tags: Mapping[str, str | None], rules: TagRules, *, selector: bool
 ) -> None:
-    """validateTagKeyValues, in its order; keys sorted as Kuma's Keys() sorts them.
-
-    ``only_service`` adds the two extra validators of ``OnlyServiceTagAllowed``.  A value of None is a
-    wrongly typed value, already reported by the shape layer: its value checks are skipped.
-    """
-    if require_at_least_one and not tags:
+    """validateTagKeyValues, in its order; keys sorted as Kuma's Keys() sorts them.  A value of None is a
+    wrongly typed value, already reported by the shape layer: its value checks are skipped."""
+    value_chars = _SELECTOR_VALUE_CHARS if selector else _TAG_VALUE_CHARS
+    value_message = _SELECTOR_VALUE_MESSAGE if selector else _TAG_VALUE_MESSAGE
+    if rules.require_at_least_one and not tags:
         out.append(Violation(path, "must have at least one tag"))
-    if only_service and (len(tags) != 1 or SERVICE_TAG not in tags):
+    if rules.only_service and (len(tags) != 1 or SERVICE_TAG not in tags):
         out.append(Violation(path, f"must consist of exactly one tag {go_quote(SERVICE_TAG)}"))
     for name in sorted(tags):
         if name == "":
@@ -91,7 +73,7 @@ def _check_tag_pairs(
                     "tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores",
                 )
             )
-        if only_service and name != SERVICE_TAG:
+        if rules.only_service and name != SERVICE_TAG:
             out.append(Violation(key(path, name), f"tag {go_quote(name)} is not allowed"))
         value = tags[name]
         if value is None:
@@ -100,5 +82,5 @@ def _check_tag_pairs(
             out.append(Violation(key(path, name), "tag value must be non-empty"))
         if not value_chars.fullmatch(value):
             out.append(Violation(key(path, name), value_message))
-    if require_service and SERVICE_TAG not in tags:
+    if rules.require_service and SERVICE_TAG not in tags:
         out.append(Violation(path, f"mandatory tag {go_quote(SERVICE_TAG)} is missing"))
