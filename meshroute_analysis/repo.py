@@ -29,11 +29,9 @@ from .io.typed import policy as typed_policy
 from .io.yamldocs import decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
-from .validate import violations_at
+from .validate import SYSTEM_NAMESPACES, violations_at
 
 PathLike = str | os.PathLike[str]
-#: Where a 2.5 control plane runs: ``kuma-system`` for Kuma, ``kong-mesh-system`` for Kong Mesh.
-SYSTEM_NAMESPACES = ("kuma-system", "kong-mesh-system")
 
 
 def load_repo(
@@ -163,7 +161,7 @@ def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = 
     for resource in resources:
         if resource.kind not in POLICY_KINDS:
             continue
-        found = violations_at(resource, "2.5", system_namespaces)
+        found = violations_at(resource, "2.5", system_namespaces)  # repo.violations is the 2.5 answer
         order = created.get(_identity(resource), len(policies)) if created is not None else len(policies)
         policy = typed_policy(resource, valid=not found, apply_order=order)
         policies.append(policy)

@@ -41,7 +41,16 @@ def check(kind: str, spec: Any, *, name: str | None = None) -> Pairs:
 
 
 def test_public_api() -> None:
-    assert validate_module.__all__ == ["Violation", "validate_policy"]
+    assert validate_module.__all__ == [
+        "SYSTEM_NAMESPACES",
+        "ValidationProfile",
+        "Violation",
+        "deprecations",
+        "profile_for",
+        "validate_policy",
+        "validation_version",
+        "violations_at",
+    ]
     v = Violation("spec.targetRef.kind", "must be defined")
     assert (v.path, v.message) == ("spec.targetRef.kind", "must be defined")
     with pytest.raises(AttributeError):

@@ -21,8 +21,8 @@ def _key(version: str) -> tuple[int, ...]:
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
-    from ..resolve.semantics import semantics_for, supported_versions
-    from ..resolve.validity import version_violations
+    from ...resolve.semantics import semantics_for, supported_versions
+    from ...resolve.validity import version_violations
 
     refused = [p for p in ctx.policies if ctx.res.refuses(p)]
     if not refused:
