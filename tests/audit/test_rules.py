@@ -415,3 +415,24 @@ def test_legacy_documents_skip_by_glob(repo_of) -> None:
     findings = audit(repo_of(INVENTORY, LEGACY_ESTATE), skip=["MRA901=HealthCheck/*"])
     assert "HealthCheck/hc" not in set(findings[findings["code"] == "MRA901"]["policy"])
     assert "RateLimit/rl" in set(findings[findings["code"] == "MRA901"]["policy"])
+
+
+def test_a_repository_written_for_a_newer_kuma_gets_one_headline_finding(repo_of) -> None:
+    gateway_route = """
+type: MeshTCPRoute
+name: on-the-gateway
+mesh: m
+spec:
+  targetRef: {kind: MeshGateway, name: edge}
+  to:
+  - targetRef: {kind: Mesh}
+    rules: [{default: {backendRefs: [{kind: MeshService, name: db, weight: 1}]}}]
+"""
+    repo = repo_of(gateway_route)
+    on_25 = audit(repo, kuma_version="2.5")
+    headline = on_25[on_25["code"] == "MRA505"]
+    assert len(headline) == 1 and "accepted by Kuma 2.6" in headline.iloc[0]["message"]
+    assert "--kuma-version 2.6" in headline.iloc[0]["message"]
+    # Read as 2.7, the same policy is valid: no headline, no validation finding.
+    on_27 = audit(repo, kuma_version="2.7")
+    assert not on_27["code"].isin(["MRA505", "MRA101", "MRA501"]).any()
