@@ -47,6 +47,7 @@ class Pair(NamedTuple):
     trafficroute: str | None
     trafficroute_listener: bool  # the TrafficRoute generator built this outbound's listener (not skipped)
     trafficroute_ties: tuple[str, ...]  # TrafficRoutes of the selected one's rank: creation time decides
+    gateway_listener: bool  # a builtin gateway's listener (2.6+), not an outbound
 
 
 class AuditContext:

@@ -83,11 +83,16 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
             else:
                 life.lost[reason] += 1
         entries.append(life)
-    activates = 0
+    # A builtin gateway listener (2.6+) lists every policy whose rules shaped it: such a policy is in use, and
+    # its `to: Mesh` entries (the gateway form) are what shaped it.
+    activates = sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.gateway_listener and policy.key in p.policy_keys)
+    for life in entries:
+        if activates and life.destination is None:
+            life.live = activates
     if policy.type == HTTP:
         # Pairs routed by MeshHTTPRoute that no policy names: the catch-all exists because some MeshHTTPRoute
         # applies to the proxy, this one included.
-        activates = sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.source in sources and p.route_type == HTTP and not p.policy_keys)
+        activates += sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.source in sources and p.route_type == HTTP and not p.policy_keys)
     return PolicyLife(policy, entries, "" if policy.to else f"it has no `to` entries (accepted by Kuma {ctx.version}, a no-op)", activates)
 
 

@@ -67,6 +67,8 @@ class Decision:
     http_listener: HTTPListener | None = None
     #: TrafficRoutes of the same rank as the selected one: creation time, which no file holds, decides.
     trafficroute_ties: tuple[Policy, ...] = ()
+    #: The destination is a listener of a builtin gateway (``<gateway>:<PROTOCOL>:<port>``), not a service.
+    gateway_listener: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -260,7 +260,8 @@ def _tcp_decision(name: str, items: Sequence[Item], semantics: Semantics, endpoi
 def _decision(name: str, protocol: str, route_type: str, policies: tuple, forwards: bool, reason: str,
               backends: tuple[Backend, ...]) -> Decision:
     status = "ok" if forwards else ("no-route" if route_type == NONE else "blackhole")
-    return Decision(name, protocol, route_type, policies, forwards, status, reason, backends, (reason,), ())
+    return Decision(name, protocol, route_type, policies, forwards, status, reason, backends, (reason,), (),
+                    gateway_listener=True)
 
 
 def _legacy(name: str, protocol: str) -> Decision:

@@ -18,6 +18,7 @@ PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "lin
 ROUTE_COLUMNS = [
     "mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "policy_keys",
     "forwards", "status", "reason", "trafficroute", "backend_count", "trafficroute_listener", "trafficroute_ties",
+    "gateway_listener",
 ]
 BACKEND_COLUMNS = [
     "mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags",
@@ -26,7 +27,7 @@ BACKEND_COLUMNS = [
 ]
 
 _EMPTY_DTYPES = {
-    "forwards": bool, "in_split": bool, "mirror": bool, "external": bool, "trafficroute_listener": bool,
+    "forwards": bool, "in_split": bool, "gateway_listener": bool, "mirror": bool, "external": bool, "trafficroute_listener": bool,
     "share": float, "weight": "int64", "endpoints": "int64", "proxies": "int64", "backend_count": "int64",
 }
 _ROUTE_PAIR = ROUTE_COLUMNS[2:3] + ROUTE_COLUMNS[4:]
@@ -53,6 +54,7 @@ def route_row(d: Decision) -> tuple:
         sum(1 for b in d.backends if b.in_split),
         d.trafficroute_listener,
         tuple(p.name for p in d.trafficroute_ties),
+        d.gateway_listener,
     )
 
 
@@ -63,6 +65,7 @@ def failed_route_row(d: Decision, error: BuildCheck) -> tuple:
         f"the control plane fails to build this proxy's configuration: {error.message}",
         d.trafficroute.name if d.trafficroute is not None else None, 0, False,
         tuple(p.name for p in d.trafficroute_ties),
+        d.gateway_listener,
     )
 
 
