@@ -17,12 +17,13 @@ import pandas as pd
 from . import frames
 from .content import RepoContent
 from .inventory import build_inventory
+from .io.memo import ParseMemo
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
 from .io.typed import POLICY_KINDS, ROUTE_POLICY_KINDS
 from .io.typed import mesh as typed_mesh
 from .io.typed import policy as typed_policy
-from .io.yamldocs import decode, iter_documents
+from .io.yamldocs import RawDocument, decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
 from .validate import Violation, validate_policy
@@ -38,6 +39,7 @@ def load_repo(
     rev: str | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
+    memo: ParseMemo | None = None,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -47,11 +49,13 @@ def load_repo(
     without touching the working tree.  Kubernetes route policies outside ``system_namespaces`` (where the
     control plane runs) are invalid, as 2.5's admission webhook refuses them.  A path that does not exist raises :class:`InputError`; anything
     wrong *inside* the files becomes a row of ``repo.documents`` (and ``repo.violations``).
+    ``memo`` (a :class:`~meshroute_analysis.io.memo.ParseMemo`) is shared by the loads of one diff, so that a
+    file with the same bytes in both revisions is parsed once.
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     files = revision_files(given, rev, max_bytes=max_file_bytes) if rev else working_tree_files(given, max_bytes=max_file_bytes)
     with _no_cyclic_gc():
-        content = _build_content(files, tuple(system_namespaces))
+        content = _build_content(files, tuple(system_namespaces), memo)
     return PolicyRepo(content, sources=tuple(str(p) for p in given), rev=rev)
 
 
@@ -69,20 +73,34 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read_documents(files: Iterable[SourceFile]) -> list[tuple[Document, Resource | None]]:
-    """Every document (or List item) of every file with the resource it holds, if it holds one we read."""
-    rows: list[tuple[Document, Resource | None]] = []
+Row = tuple[Document, Resource | None]
+
+
+def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None) -> list[Row]:
+    """Every document (or List item) of every file with the resource it holds, if it holds one we read.
+    With a ``memo``, files already seen with the same bytes are not parsed again."""
+    rows: list[Row] = []
     for source in files:
-        if source.error is not None or source.data is None:
-            rows.append((Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None))
-            continue
-        text, problem = decode(source.data)
-        if text is None:
-            rows.append((Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None))
-            continue
-        for raw in iter_documents(text):
-            for item in normalise(source.path, raw):
-                rows.append((item.document, item.resource) if isinstance(item, Recognised) else (item, None))
+        rows.extend(_file_rows(source, memo))
+    return rows
+
+
+def _file_rows(source: SourceFile, memo: ParseMemo | None) -> Sequence[Row]:
+    if source.error is not None or source.data is None:
+        return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None)]
+    text, problem = decode(source.data)
+    if text is None:
+        return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None)]
+    if memo is None:
+        return _normalised(source.path, iter_documents(text))
+    return memo.file_rows(source.path, source.data, lambda: iter_documents(text), lambda docs: _normalised(source.path, docs))
+
+
+def _normalised(path: str, documents: Iterable[RawDocument]) -> list[Row]:
+    rows: list[Row] = []
+    for raw in documents:
+        for item in normalise(path, raw):
+            rows.append((item.document, item.resource) if isinstance(item, Recognised) else (item, None))
     return rows
 
 
@@ -121,25 +139,36 @@ def _namespace_violation(resource: Resource, system_namespaces: Sequence[str]) -
     return [Violation("metadata.namespace", f"policy can only be created in the system namespace:{system_namespaces[0]}")]
 
 
-def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> tuple[list[Policy], list[ViolationRecord]]:
+def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
+              memo: ParseMemo | None = None) -> tuple[list[Policy], list[ViolationRecord]]:
     policies: list[Policy] = []
     violations: list[ViolationRecord] = []
+    namespaces = tuple(system_namespaces)
     for resource in resources:
         if resource.kind not in POLICY_KINDS:
             continue
-        found = _namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
-        policy = typed_policy(resource, valid=not found)
+        if memo is None:
+            policy, found = _policy(resource, namespaces)
+        else:
+            policy, found = memo.policy(resource, namespaces, lambda r=resource: _policy(r, namespaces))  # type: ignore[misc]
         policies.append(policy)
-        violations.extend(
-            ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found
-        )
+        violations.extend(found)
     return policies, violations
 
 
-def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> RepoContent:
-    rows = _drop_redefinitions(_read_documents(files))
+def _policy(resource: Resource, system_namespaces: Sequence[str]) -> tuple[Policy, list[ViolationRecord]]:
+    """The typed policy of ``resource`` and its 2.5 violations, located."""
+    found = _namespace_violation(resource, system_namespaces) + validate_policy(resource.kind, resource.spec, name=resource.name)
+    policy = typed_policy(resource, valid=not found)
+    records = [ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found]
+    return policy, records
+
+
+def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
+                   memo: ParseMemo | None = None) -> RepoContent:
+    rows = _drop_redefinitions(_read_documents(files, memo))
     resources = [r for _, r in rows if r is not None]
-    policies, violations = _policies(resources, system_namespaces)
+    policies, violations = _policies(resources, system_namespaces, memo)
     invalid = {id(p.resource) for p in policies if not p.valid}
     documents = [
         replace(d, status=Status.INVALID, reason="fails Kuma 2.5 validation (see repo.violations)") if r is not None and id(r) in invalid else d
