@@ -4,6 +4,7 @@
     repo = mra.load_repo("policies/")      # documents, policies, backends, violations, dataplanes, services
     res = mra.resolve(repo)                # which route wins for every (source, destination) and where it goes
     print(res.explain("frontend.kuma-demo", "backend_kuma-demo_svc_3001"))
+    d = mra.diff_revisions("policies/", base="origin/main")   # what a change does: pairs, backends, findings
 
 Importing the package never imports pyplot or ipywidgets: the plotting helpers and the explorer load
 them on first use.
@@ -12,11 +13,13 @@ them on first use.
 from __future__ import annotations
 
 from .audit import audit
+from .diff import Diff, diff, diff_revisions
 from .errors import InputError, MeshrouteError, UsageError
 from .repo import PolicyRepo, load_repo
 from .resolve import Resolution, resolve
 
 __all__ = [
+    "Diff",
     "InputError",
     "MeshrouteError",
     "PolicyRepo",
@@ -24,6 +27,8 @@ __all__ = [
     "UsageError",
     "__version__",
     "audit",
+    "diff",
+    "diff_revisions",
     "explore",
     "load_repo",
     "plot_route_matrix",
