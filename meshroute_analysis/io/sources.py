@@ -155,7 +155,16 @@ def _tree_entries(listing: bytes, explicit_file: str | None) -> list[tuple[str, 
         hidden = any(_is_hidden(part) for part in path.split("/"))
         if path == explicit_file or (not hidden and path.lower().endswith(EXTENSIONS)):
             out.append((path, size))
-    return sorted(out)
+    return sorted(out, key=lambda entry: walk_order(entry[0]))
+
+
+def walk_order(path: str) -> tuple[tuple[int, str], ...]:
+    """Where a tree path comes in :func:`_walk`'s order: a directory's files (sorted) before its
+    subdirectories (sorted).  git lists paths in plain byte order ("a-2/x" before "a/x", "a/b/c" before
+    "a/z"), so a revision read in git's order would load documents in another order than the same files
+    read from the working tree: the last of two definitions of one object would not be the same one."""
+    parts = path.split("/")
+    return (*((1, d) for d in parts[:-1]), (0, parts[-1]))
 
 
 def _cat_files(top: Path, rev: str, entries: Iterable[tuple[str, int]], given: Path, absolute: Path, max_bytes: int) -> Iterator[SourceFile]:
