@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import frames
+from .align import narrow
 from .cells import CELL_COLUMNS
 from .text import describe_pair
 
@@ -105,9 +106,18 @@ def _keys(frame: pd.DataFrame) -> pd.MultiIndex:
 
 def compare_pairs(cells: pd.DataFrame, routes_before: pd.DataFrame, routes_after: pd.DataFrame,
                   backends_before: pd.DataFrame, backends_after: pd.DataFrame) -> PairChanges:
-    """The changed pairs and their backends, for the groups of ``cells`` (a :func:`.cells.cells_frame`)."""
+    """The changed pairs and their backends, for the groups of ``cells`` (a :func:`.cells.cells_frame`);
+    the frames are both sides' ``res.routes`` / ``res.backends`` rows of those groups."""
     if cells.empty:
         return PairChanges(empty_frame(PAIR_COLUMNS), empty_frame(BACKEND_COLUMNS))
+    if cells["mesh"].nunique() == 1:
+        # Only the rows that can differ go on to the joins below (see .align); a diff is the same without it.
+        simple = cells[~cells["regrouped"].astype(bool) & cells["source_before"].notna() & cells["source_after"].notna()]
+        kept = narrow(routes_before, routes_after, backends_before, backends_after,
+                      dict(zip(simple["source_before"], simple["source"])), dict(zip(simple["source_after"], simple["source"])),
+                      OUTCOME, SHARE_TOLERANCE)
+        routes_before, routes_after = routes_before[kept.routes_before], routes_after[kept.routes_after]
+        backends_before, backends_after = backends_before[kept.backends_before], backends_after[kept.backends_after]
     routes = _changed_routes(_route_rows(routes_before, cells, "before"), _route_rows(routes_after, cells, "after"))
     backends = _joined_backends(_backend_rows(backends_before, cells, "before"), _backend_rows(backends_after, cells, "after"))
     moved = backends[backends["change"] != "same"]
@@ -119,8 +129,10 @@ def compare_pairs(cells: pd.DataFrame, routes_before: pd.DataFrame, routes_after
     pairs = _pairs_frame(routes, cells)
     in_changed = pd.MultiIndex.from_frame(backends[KEY]).isin(_keys(pairs)) if not backends.empty else np.zeros(0, bool)
     kept = _backends_frame(backends[in_changed])
-    by_pair = {key: rows for key, rows in kept.groupby(KEY, sort=False)} if not kept.empty else {}
-    pairs["what"] = [describe_pair(row, by_pair.get((row.mesh, row.source, row.destination))) for row in pairs.itertuples(index=False)]
+    by_pair: dict[tuple, list] = {}
+    for row in kept.itertuples(index=False):  # one pass: itertuples on many small groups is slow
+        by_pair.setdefault((row.mesh, row.source, row.destination), []).append(row)
+    pairs["what"] = [describe_pair(row, by_pair.get((row.mesh, row.source, row.destination), ())) for row in pairs.itertuples(index=False)]
     return PairChanges(pairs.reset_index(drop=True), kept)
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
-
-import pandas as pd
 
 __all__ = ["describe_pair", "percent", "points"]
 
@@ -29,11 +28,9 @@ def backend_label(row: Any) -> str:
     return f"[{route}] {row.backend}" if route else str(row.backend)
 
 
-def _share_moves(rows: pd.DataFrame | None) -> list[str]:
-    if rows is None or rows.empty:
-        return []
+def _share_moves(rows: Sequence[Any]) -> list[str]:
     moves = []
-    for row in rows.itertuples(index=False):
+    for row in rows:
         if row.change == "same":
             continue
         if row.change == "added":
@@ -45,8 +42,8 @@ def _share_moves(rows: pd.DataFrame | None) -> list[str]:
     return moves
 
 
-def describe_pair(row: Any, backends: pd.DataFrame | None) -> str:
-    """One line on what changed for a row of ``d.pairs``."""
+def describe_pair(row: Any, backends: Sequence[Any]) -> str:
+    """One line on what changed for a row of ``d.pairs``, given its rows of ``d.backends`` (as tuples)."""
     if row.change == "added":
         return f"new pair: {row.route_type_after} ({_names(row.policies_after)}), {row.status_after}"
     if row.change == "removed":

@@ -137,3 +137,53 @@ def test_a_real_change_is_never_an_empty_diff(docs: list[dict], seed: int) -> No
         d = mra.diff(mra.load_repo(write(docs, Path(tmp) / "a", seed)), mra.load_repo(write(changed, Path(tmp) / "b", seed)))
         assert not d.policies.empty
         assert set(d.policies["change"]) <= {"added", "removed"}
+
+
+def _mutated(docs: list[dict], choice: int, rng: random.Random) -> list[dict]:
+    """One change a pull request could make: a weight, a removed policy, a new replica, a retagged proxy."""
+    import copy
+
+    out = copy.deepcopy(docs)
+    routes = [d for d in out if d["type"] in ("MeshTCPRoute", "MeshHTTPRoute")]
+    proxies = [d for d in out if d["type"] == "Dataplane"]
+    if choice == 0 and routes:
+        ref = routes[0]["spec"]["to"][0]["rules"][0]["default"]["backendRefs"][0]
+        ref["weight"] = ref.get("weight", 1) + rng.randint(1, 5)
+    elif choice == 1 and routes:
+        out.remove(routes[-1])
+    elif choice == 2:
+        twin = copy.deepcopy(proxies[0])
+        twin["name"] += "-twin"
+        out.append(twin)
+    else:
+        proxies[-1]["networking"]["inbound"][0]["tags"]["version"] = "v3"
+    return out
+
+
+@FAST
+@given(world(), st.integers(0, 3), st.integers(0, 10_000))
+def test_narrowing_the_rows_never_changes_the_answer(docs: list[dict], choice: int, seed: int) -> None:
+    import numpy as np
+
+    from meshroute_analysis.diff import pairs as pairs_module
+    from meshroute_analysis.diff.align import Narrowed
+
+    after = _mutated(docs, choice, random.Random(seed))
+    with tempfile.TemporaryDirectory() as tmp:
+        a = mra.load_repo(write(docs, Path(tmp) / "a", seed))
+        b = mra.load_repo(write(after, Path(tmp) / "b", seed))
+        narrowed = mra.diff(a, b)
+        fast = (narrowed.pairs.copy(), narrowed.backends.copy())
+        real = pairs_module.narrow
+
+        def keep_all(rb, ra, bb, ba, *args):
+            return Narrowed(*(np.ones(len(f), dtype=bool) for f in (rb, ra, bb, ba)))
+
+        pairs_module.narrow = keep_all
+        try:
+            full = mra.diff(a, b)
+            slow = (full.pairs.copy(), full.backends.copy())
+        finally:
+            pairs_module.narrow = real
+    for got, expected in zip(fast, slow, strict=True):
+        assert got.astype(str).equals(expected.astype(str)), (got.to_string(), expected.to_string())
