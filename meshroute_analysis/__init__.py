@@ -31,6 +31,7 @@ __all__ = [
     "diff_revisions",
     "explore",
     "load_repo",
+    "plot_diff",
     "plot_route_matrix",
     "plot_split",
     "plot_splits",
@@ -45,6 +46,7 @@ __version__ = "0.1.0"
 # importing the package stays light and never touches pyplot.
 _LAZY = {
     "explore": "widgets",
+    "plot_diff": "plotting",
     "plot_route_matrix": "plotting",
     "plot_split": "plotting",
     "plot_splits": "plotting",

@@ -35,9 +35,25 @@ class Diff:
     costs more than resolving it; the traffic frames never need it.
     """
 
-    def __init__(self, before: Side, after: Side) -> None:
+    def __init__(self, before: Side, after: Side, *, skip: Sequence[str] = ()) -> None:
         self._before = before
         self._after = after
+        self._skip = tuple(skip)
+
+    def _side(self, name: str) -> Side:
+        if name not in ("before", "after"):
+            raise UsageError(f"a diff has the sides 'before' and 'after', not {name!r}")
+        return self._before if name == "before" else self._after
+
+    def resolution(self, side: str) -> Resolution:
+        """The whole resolution of one side ("before" or "after"): the one given, or computed once (the
+        audit of ``findings`` reads the same)."""
+        return self._side(side).full_resolution()
+
+    def audit(self, side: str) -> pd.DataFrame:
+        """The findings frame of one side, as ``mra.audit`` gives it (computed once)."""
+        self._side(side)  # says which sides there are
+        return self._audits[0 if side == "before" else 1]
 
     # ---------------------------------------------------------------------------------- sides
 
@@ -60,12 +76,17 @@ class Diff:
         """The Kuma version whose decisions each side models."""
         return self._before.kuma_version, self._after.kuma_version
 
+    @property
+    def meshes(self) -> tuple[str, ...]:
+        """Every mesh of either side."""
+        return tuple(sorted(self._before.meshes | self._after.meshes))
+
     @cached_property
     def compared_meshes(self) -> tuple[str, ...]:
         """Meshes whose outcome was computed on both sides.  A repository side's mesh whose policies,
         proxies and services are the same on both sides (and resolved with the same options) has the
         same outcome and is not resolved at all."""
-        meshes = sorted(self._before.meshes | self._after.meshes)
+        meshes = self.meshes
         if not self._may_skip():
             return tuple(meshes)
         return tuple(m for m in meshes if self._before.inputs(m) != self._after.inputs(m))
@@ -114,11 +135,16 @@ class Diff:
         return compare_policies(self._before.content, self._after.content)
 
     @cached_property
-    def findings(self) -> pd.DataFrame:
-        """Every finding of either side with ``state`` introduced|fixed|unchanged (audits both sides)."""
+    def _audits(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         from ..audit import audit
 
-        found = [audit(s.repo, s.full_resolution()) for s in (self._before, self._after)]
+        before, after = (audit(s.repo, s.full_resolution(), skip=self._skip) for s in (self._before, self._after))
+        return before, after
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """Every finding of either side with ``state`` introduced|fixed|unchanged (audits both sides)."""
+        found = self._audits
         frame = compare_findings(found[0], found[1], root_before=self._before.root, root_after=self._after.root)
         frame.attrs.update(kuma_versions=self.kuma_versions, labels=self.labels,
                            suppressed=(found[0].attrs.get("suppressed", 0), found[1].attrs.get("suppressed", 0)))
@@ -235,12 +261,15 @@ def diff(
     *,
     kuma_version: str | Semantics | None = None,
     default_policies: bool = True,
+    skip: Sequence[str] = (),
 ) -> Diff:
     """What changes from ``before`` to ``after``: two PolicyRepos (resolved here with the same options,
     ``kuma_version`` default "2.5"), two Resolutions (as they are: one repository under two Kuma versions
-    is an upgrade check), or one of each (the repository is resolved like the Resolution)."""
+    is an upgrade check), or one of each (the repository is resolved like the Resolution).  ``skip``
+    suppresses findings on both sides, as :func:`~meshroute_analysis.audit` takes it."""
     version = _default_version(before, after, kuma_version)
-    return Diff(side_of("before", before, version, default_policies), side_of("after", after, version, default_policies))
+    return Diff(side_of("before", before, version, default_policies), side_of("after", after, version, default_policies),
+                skip=skip)
 
 
 def diff_revisions(
@@ -250,6 +279,7 @@ def diff_revisions(
     *,
     kuma_version: str | Semantics | None = None,
     default_policies: bool = True,
+    skip: Sequence[str] = (),
     **load_options: Any,
 ) -> Diff:
     """The diff of ``path`` between two git revisions: ``base`` and ``head`` (None: the working tree).
@@ -263,4 +293,4 @@ def diff_revisions(
     memo = ParseMemo()
     before = load_repo(path, rev=base, memo=memo, **load_options)
     after = load_repo(path, rev=head, memo=memo, **load_options)
-    return diff(before, after, kuma_version=kuma_version, default_policies=default_policies)
+    return diff(before, after, kuma_version=kuma_version, default_policies=default_policies, skip=skip)
