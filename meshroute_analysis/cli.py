@@ -26,6 +26,7 @@ import pandas as pd
 from . import frames
 from .errors import InputError, UsageError
 from .repo import SYSTEM_NAMESPACES, PolicyRepo, load_repo
+from .diff.cli import add_diff_subcommand, run_diff
 from .report import add_report_subcommand, run_report
 
 EXIT_OK = 0
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "SARIF rules then link to their section of docs/findings.md")
     p.add_argument("--sarif-root", metavar="DIR",
                    help="make SARIF URIs relative to DIR (default: the current directory, i.e. run from the repository root)")
+    p.add_argument("--base", metavar="REV",
+                   help="report only the findings the change from git revision REV introduces (to --rev, default: the "
+                        "working tree), in every format; SARIF then flags what a pull request adds")
 
     p = sub.add_parser("resolve", help="which route wins for every (source, destination) and where the traffic goes")
     _add_input_options(p)
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", choices=("table", "json", "csv", "markdown"), default="table")
 
     add_report_subcommand(sub)
+    add_diff_subcommand(sub)
     return parser
 
 
@@ -184,7 +189,10 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"meshroute: warning: unknown finding code(s) in --skip, ignored: {', '.join(unknown)} "
                   "(see 'meshroute rules')\n")
     repo = _load(args, err)
-    findings = audit(repo, skip=skips, mesh=args.mesh)
+    if args.base:
+        findings, deciding = _introduced_since(args.base, args, repo, skips)
+    else:
+        findings = deciding = audit(repo, skip=skips, mesh=args.mesh)
     if args.output == "sarif":
         doc = to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url)
         _warn_outside_root(doc, args.sarif_root, err)
@@ -194,7 +202,22 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_findings_table(findings, out)
     else:
         _write_frame(findings, args.output, out)
-    return _audit_exit(findings, args.fail_on, err)
+    return _audit_exit(deciding, args.fail_on, err)
+
+
+def _introduced_since(base: str, args: argparse.Namespace, repo: PolicyRepo, skips: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``audit --base``: the findings the change from ``base`` introduces (what is shown), and those that
+    decide the exit status (the introduced ones, and input of this side that cannot be read)."""
+    from .diff import diff
+    from .diff.cli import introduced_for_exit
+
+    namespaces = getattr(args, "system_namespace", None) or SYSTEM_NAMESPACES
+    d = diff(load_repo(args.paths, rev=base, system_namespaces=namespaces), repo, skip=skips)
+    mesh = args.mesh
+    introduced = d.introduced if mesh is None else d.introduced[d.introduced["mesh"].isna() | (d.introduced["mesh"] == mesh)]
+    deciding = introduced_for_exit(d, mesh)
+    deciding.attrs["suppressed"] = d.findings.attrs.get("suppressed", (0, 0))[1]
+    return introduced.reset_index(drop=True), deciding
 
 
 def _warn_outside_root(doc: dict[str, Any], root: str | None, err: TextIO) -> None:
@@ -300,7 +323,7 @@ def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 _COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain": _explain, "rules": _rules,
-             "report": run_report}
+             "report": run_report, "diff": run_diff}
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
