@@ -119,7 +119,8 @@ def side_of(name: str, given: Any, kuma_version: str | Semantics | None, default
     """A side from a PolicyRepo or a Resolution; a Resolution keeps the version it was resolved with."""
     if isinstance(given, Resolution):
         repo = PolicyRepo(_resolution_content(given), sources=(name,))
-        return Side(name, given, repo, given.semantics, bool(given.default_policies) or default_policies, given)
+        # The option is informational here: the Resolution was made with whatever it was made with.
+        return Side(name, given, repo, given.semantics, default_policies, given)
     if isinstance(given, PolicyRepo):
         return Side(name, given, given, semantics_for(kuma_version or "2.5"), default_policies)
     raise TypeError(f"diff() compares PolicyRepos (from load_repo) or Resolutions (from resolve), not {type(given).__name__}")
