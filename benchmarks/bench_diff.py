@@ -39,6 +39,7 @@ PROJECT_ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_load  # noqa: E402
+import bench_resolve  # noqa: E402
 import synth  # noqa: E402
 
 GIT_STAMP = "git.json"
@@ -160,13 +161,7 @@ def _run(python: str, phase: str, repo: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--services", type=int, default=1000)
-    p.add_argument("--versions", type=int, default=5)
-    p.add_argument("--replicas", type=int, default=20)
-    p.add_argument("--policies", type=int, default=5000)
-    p.add_argument("--format", default="universal", choices=synth.FORMATS)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--keep", type=Path, metavar="DIR", help="keep the generated repositories under DIR and reuse them")
+    bench_resolve.add_mesh_options(p)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--findings", action="store_true", help="also measure the diff with d.findings (two audits)")
     p.add_argument("--python", default=sys.executable)
