@@ -24,9 +24,9 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import frames
+from .diff.cli import add_diff_subcommand, run_diff
 from .errors import InputError, UsageError
 from .repo import SYSTEM_NAMESPACES, PolicyRepo, load_repo
-from .diff.cli import add_diff_subcommand, run_diff
 from .report import add_report_subcommand, run_report
 
 EXIT_OK = 0
@@ -209,12 +209,12 @@ def _introduced_since(base: str, args: argparse.Namespace, repo: PolicyRepo, ski
     """``audit --base``: the findings the change from ``base`` introduces (what is shown), and those that
     decide the exit status (the introduced ones, and input of this side that cannot be read)."""
     from .diff import diff
-    from .diff.cli import introduced_for_exit
+    from .diff.cli import for_mesh, introduced_for_exit
 
     namespaces = getattr(args, "system_namespace", None) or SYSTEM_NAMESPACES
     d = diff(load_repo(args.paths, rev=base, system_namespaces=namespaces), repo, skip=skips)
     mesh = args.mesh
-    introduced = d.introduced if mesh is None else d.introduced[d.introduced["mesh"].isna() | (d.introduced["mesh"] == mesh)]
+    introduced = for_mesh(d.introduced, mesh)
     deciding = introduced_for_exit(d, mesh)
     deciding.attrs["suppressed"] = d.findings.attrs.get("suppressed", (0, 0))[1]
     return introduced.reset_index(drop=True), deciding

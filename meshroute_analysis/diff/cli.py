@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import UsageError
 from .result import Diff
 
-__all__ = ["add_diff_subcommand", "diff_exit_status", "introduced_for_exit", "run_diff"]
+__all__ = ["add_diff_subcommand", "diff_exit_status", "for_mesh", "introduced_for_exit", "run_diff"]
 
 FRAMES = ("pairs", "backends", "findings", "policies")
 
@@ -69,7 +69,8 @@ def load_diff(args: argparse.Namespace) -> Diff:
     return diff(before, after, skip=skip)
 
 
-def _of_mesh(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
+def for_mesh(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
+    """The rows of ``mesh`` (and those of no mesh, such as unreadable files); all of them for None."""
     if mesh is None or frame.empty:
         return frame
     keep = frame["mesh"].isna() | (frame["mesh"] == mesh) if "mesh" in frame.columns else slice(None)
@@ -79,7 +80,7 @@ def _of_mesh(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
 def introduced_for_exit(d: Diff, mesh: str | None = None) -> pd.DataFrame:
     """The findings that decide the exit status: the introduced ones, plus input of the after side that
     cannot be read (MRA001, introduced or not: the diff cannot see what those files hold)."""
-    f = _of_mesh(d.findings, mesh)
+    f = for_mesh(d.findings, mesh)
     return f[(f["state"] == "introduced") | ((f["state"] == "unchanged") & (f["code"] == "MRA001"))]
 
 
@@ -95,12 +96,12 @@ def _write_table(d: Diff, mesh: str | None, out: TextIO) -> None:
     from ..cli import _location
 
     out.write(f"{d.verdict}\n")
-    pairs = _of_mesh(d.pairs, mesh)
+    pairs = for_mesh(d.pairs, mesh)
     if not pairs.empty:
         out.write(f"\nPairs ({len(pairs)}):\n")
         for row in pairs.itertuples(index=False):
             out.write(f"  {row.change:<8} {row.mesh}: {row.source} → {row.destination}: {row.what}\n")
-    findings = _of_mesh(d.findings, mesh)
+    findings = for_mesh(d.findings, mesh)
     for state in ("introduced", "fixed"):
         rows = findings[findings["state"] == state]
         if rows.empty:
@@ -110,7 +111,7 @@ def _write_table(d: Diff, mesh: str | None, out: TextIO) -> None:
             where = _location(row.file, row.line) if row.file else "(no file)"
             field = f" [{row.path}]" if row.path else ""
             out.write(f"  {where}: {row.severity} {row.code}{field} {row.message}\n")
-    policies = _of_mesh(d.policies, mesh)
+    policies = for_mesh(d.policies, mesh)
     if not policies.empty:
         out.write(f"\nPolicies ({len(policies)}):\n")
         for row in policies.itertuples(index=False):
@@ -123,7 +124,7 @@ def _write_json(d: Diff, mesh: str | None, out: TextIO) -> None:
 
     doc: dict[str, Any] = {"summary": d.summary()}
     for name in FRAMES:
-        frame = _of_mesh(getattr(d, name), mesh)
+        frame = for_mesh(getattr(d, name), mesh)
         doc[name] = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
     json.dump(doc, out, indent=2)
     out.write("\n")
@@ -134,7 +135,7 @@ def _write_sarif(d: Diff, args: argparse.Namespace, out: TextIO, err: TextIO) ->
     from ..audit import to_sarif
     from ..cli import _warn_outside_root
 
-    introduced = _of_mesh(d.introduced, args.mesh)
+    introduced = for_mesh(d.introduced, args.mesh)
     doc = to_sarif(introduced, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url)
     _warn_outside_root(doc, args.sarif_root, err)
     json.dump(doc, out, indent=2)
@@ -160,7 +161,7 @@ def run_diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif args.output == "json":
         _write_json(d, mesh, out)
     elif args.output == "csv":
-        _write_frame(_of_mesh(getattr(d, args.frame), mesh), "csv", out)
+        _write_frame(for_mesh(getattr(d, args.frame), mesh), "csv", out)
     elif args.output == "markdown":
         from .review import diff_markdown
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .. import report as r
+from .cli import for_mesh
 from .text import percent, points
 
 if TYPE_CHECKING:
@@ -33,12 +34,6 @@ _FINDING_TABLE = ["state", "severity", "code", "message", "where", "pair"]
 _POLICY_TABLE = ["mesh", "policy", "change", "fields", "where"]
 _BACKEND_TABLE = ["mesh", "source", "destination", "route", "backend", "share_before", "share_after", "delta"]
 _BACKEND_HEADERS = ["mesh", "source", "destination", "HTTP route", "backend", "share before", "share after", "change"]
-
-
-def _of_mesh(frame: pd.DataFrame, mesh: str | None) -> pd.DataFrame:
-    if mesh is None or frame.empty:
-        return frame
-    return frame[frame["mesh"].isna() | (frame["mesh"] == mesh)].reset_index(drop=True)
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -94,7 +89,7 @@ def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any) -> 
 def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progress: Any = None) -> list[r._Block]:
     """The "What this change does" section; with ``out_dir`` its charts and CSVs are written there."""
     say = progress if callable(progress) else (lambda message: None)
-    pairs, findings, policies = _of_mesh(d.pairs, mesh), _of_mesh(d.findings, mesh), _of_mesh(d.policies, mesh)
+    pairs, findings, policies = for_mesh(d.pairs, mesh), for_mesh(d.findings, mesh), for_mesh(d.policies, mesh)
     blocks: list[r._Block] = [
         r._Heading(2, "What this change does"),
         r._Para(d.verdict),
@@ -125,7 +120,7 @@ def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progr
                                              policies["line_after"].where(policies["line_after"].notna(), policies["line_before"])))
         blocks.append(r._Details(f"Policies: {len(policies)} added, removed or modified",
                                  (r._table(shown, _POLICY_TABLE, "diff-policies.csv" if out_dir is not None else ""),)))
-    moved = _of_mesh(d.backends, mesh)
+    moved = for_mesh(d.backends, mesh)
     if not moved.empty:
         shown = moved.assign(share_before=moved["share_before"].map(percent), share_after=moved["share_after"].map(percent),
                              delta=moved["delta"].map(points))
@@ -138,7 +133,7 @@ def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progr
 def _write_csvs(d: Diff, out_dir: Path, mesh: str | None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in zip(DIFF_FILES, (d.pairs, d.backends, d.findings, d.policies), strict=True):
-        chosen = _of_mesh(frame, mesh)
+        chosen = for_mesh(frame, mesh)
         r._csv(chosen, list(chosen.columns), out_dir / name)
 
 
