@@ -49,7 +49,7 @@ def _versions(d: Diff) -> str:
     return f"Kuma {before}" if before == after else f"Kuma {before} before, Kuma {after} after"
 
 
-def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any) -> list[r._Block]:
+def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any, mesh: str | None) -> list[r._Block]:
     """One before/after chart per changed pair (the largest moves first), then every move in one chart."""
     from ..plotting import plot_diff
 
@@ -62,7 +62,7 @@ def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any) -> 
         progress("chart: share changes")
         fig = r._figure(11.0 + r._label_room(d.backends["source"] + d.backends["destination"] + d.backends["backend"]),
                         0.26 * min(len(d.backends), 60) + 1.8)
-        plot_diff(d, mesh=None, ax=fig.subplots())
+        plot_diff(d, mesh=mesh, ax=fig.subplots())
         r._save(fig, charts / "diff-deltas")
         blocks.append(r._Image("Share changes of every backend that moved", "charts/diff-deltas.png", "charts/diff-deltas.svg"))
     shown = order.head(PAIR_CHARTS)
@@ -106,7 +106,7 @@ def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progr
         blocks.append(r._Table(tuple(_PAIR_HEADERS), _rows(pairs.head(SUMMARY_PAIRS), _PAIR_TABLE),
                                max(0, len(pairs) - SUMMARY_PAIRS), csv))
         if out_dir is not None:
-            blocks += _pair_charts(d, pairs, out_dir, say)
+            blocks += _pair_charts(d, pairs, out_dir, say, mesh)
         if len(pairs) > SUMMARY_PAIRS:
             blocks.append(r._Details(f"All {len(pairs)} changed pairs", (r._table(pairs, _PAIR_TABLE, csv, _PAIR_HEADERS),)))
     changed = findings[findings["state"] != "unchanged"]
