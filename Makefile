@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 DEMO := sample_policies/kuma-demo
+REVIEW := sample_policies/canary-review
 
 .PHONY: demo test bench clean
 
@@ -24,6 +25,7 @@ demo: $(RUNTIME)
 	$(BIN)/meshroute resolve $(DEMO) --mesh default
 	$(BIN)/meshroute explain $(DEMO) --source frontend.kuma-demo --destination backend_kuma-demo_svc_3001
 	$(BIN)/meshroute report $(DEMO) -o build/report
+	$(BIN)/meshroute diff $(REVIEW)/before $(REVIEW)/after
 
 test: $(DEV)
 	$(BIN)/python -m pytest
@@ -32,6 +34,7 @@ bench: $(RUNTIME)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_resolve.py
 	$(BIN)/python benchmarks/bench_explorer.py
+	$(BIN)/python benchmarks/bench_diff.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

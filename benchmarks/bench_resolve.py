@@ -76,8 +76,8 @@ def _row(label: str, r: dict[str, Any]) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_mesh_options(p: argparse.ArgumentParser) -> None:
+    """The options of the large mesh (``bench_diff.py`` measures the same one)."""
     p.add_argument("--services", type=int, default=1000)
     p.add_argument("--versions", type=int, default=5)
     p.add_argument("--replicas", type=int, default=20)
@@ -85,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--format", default="universal", choices=("universal", "kubernetes", "mixed"))
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", type=Path, metavar="DIR", help="keep generated repositories under DIR and reuse them")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_mesh_options(p)
     p.add_argument("--no-growth", action="store_true", help="only the base mesh, not the doubled ones")
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)

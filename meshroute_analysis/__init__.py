@@ -5,6 +5,7 @@
     repo = mra.load_repo("policies/", config=mra.load_config("policies/"))   # with the repo's .meshroute.toml
     res = mra.resolve(repo)                # which route wins for every (source, destination) and where it goes
     print(res.explain("frontend.kuma-demo", "backend_kuma-demo_svc_3001"))
+    d = mra.diff_revisions("policies/", base="origin/main")   # what a change does: pairs, backends, findings
 
 Importing the package never imports pyplot or ipywidgets: the plotting helpers and the explorer load
 them on first use.
@@ -14,12 +15,14 @@ from __future__ import annotations
 
 from .audit import audit
 from .config import Config, load_config
+from .diff import Diff, diff, diff_revisions
 from .errors import InputError, MeshrouteError, UsageError
 from .repo import PolicyRepo, load_repo
 from .resolve import Resolution, resolve
 
 __all__ = [
     "Config",
+    "Diff",
     "InputError",
     "MeshrouteError",
     "PolicyRepo",
@@ -27,9 +30,12 @@ __all__ = [
     "UsageError",
     "__version__",
     "audit",
+    "diff",
+    "diff_revisions",
     "explore",
     "load_config",
     "load_repo",
+    "plot_diff",
     "plot_route_matrix",
     "plot_split",
     "plot_splits",
@@ -44,6 +50,7 @@ __version__ = "0.1.0"
 # importing the package stays light and never touches pyplot.
 _LAZY = {
     "explore": "widgets",
+    "plot_diff": "plotting",
     "plot_route_matrix": "plotting",
     "plot_split": "plotting",
     "plot_splits": "plotting",

@@ -25,8 +25,9 @@ import pandas as pd
 
 from . import frames
 from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, skips
+from .diff.cli import add_diff_subcommand, run_diff
 from .errors import InputError, UsageError
-from .repo import PolicyRepo
+from .repo import PolicyRepo, load_repo
 from .report import add_report_subcommand, run_report
 
 EXIT_OK = 0
@@ -62,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "SARIF rules then link to their section of docs/findings.md")
     p.add_argument("--sarif-root", metavar="DIR",
                    help="make SARIF URIs relative to DIR (default: the current directory, i.e. run from the repository root)")
+    p.add_argument("--base", metavar="REV",
+                   help="report only the findings the change from git revision REV introduces (to --rev, default: the "
+                        "working tree), in every format; SARIF then flags what a pull request adds")
 
     p = sub.add_parser("resolve", help="which route wins for every (source, destination) and where the traffic goes")
     add_input_options(p)
@@ -77,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", choices=("table", "json", "csv", "markdown"), default="table")
 
     add_report_subcommand(sub)
+    add_diff_subcommand(sub)
     return parser
 
 
@@ -154,7 +159,12 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .audit import audit, to_sarif
 
     repo = load(args, err)
-    findings = audit(repo, skip=skips(args, repo.config, err), mesh=args.mesh, kuma_version=kuma_version(args, repo.config))
+    parsed = skips(args, repo.config, err)
+    version = kuma_version(args, repo.config)
+    if args.base:
+        findings, deciding = _introduced_since(args.base, args, repo, parsed, version)
+    else:
+        findings = deciding = audit(repo, skip=parsed, mesh=args.mesh, kuma_version=version)
     if args.output == "sarif":
         doc = to_sarif(findings, root=args.sarif_root, tool_version=__version__, help_base_url=args.help_base_url)
         _warn_outside_root(doc, args.sarif_root, err)
@@ -164,7 +174,24 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_findings_table(findings, out)
     else:
         _write_frame(findings, args.output, out)
-    return _audit_exit(findings, fail_on(args, repo.config), err)
+    return _audit_exit(deciding, fail_on(args, repo.config), err)
+
+
+def _introduced_since(base: str, args: argparse.Namespace, repo: PolicyRepo, skips: Any,
+                      version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``audit --base``: the findings the change from ``base`` introduces (what is shown), and those that
+    decide the exit status (the introduced ones, and input of this side that cannot be read)."""
+    from .diff import diff
+    from .diff.cli import for_mesh, introduced_for_exit
+
+
+    before = load_repo(args.paths, rev=base, system_namespaces=args.system_namespace, exclude=args.exclude, config=repo.config)
+    d = diff(before, repo, skip=skips, kuma_version=version)
+    mesh = args.mesh
+    introduced = for_mesh(d.introduced, mesh)
+    deciding = introduced_for_exit(d, mesh)
+    deciding.attrs["suppressed"] = d.findings.attrs.get("suppressed", (0, 0))[1]
+    return introduced.reset_index(drop=True), deciding
 
 
 def _warn_outside_root(doc: dict[str, Any], root: str | None, err: TextIO) -> None:
@@ -271,7 +298,7 @@ def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 _COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain": _explain, "rules": _rules,
-             "report": run_report}
+             "report": run_report, "diff": run_diff}
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

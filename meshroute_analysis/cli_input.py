@@ -17,16 +17,20 @@ from .repo import PolicyRepo, load_repo
 
 if TYPE_CHECKING:
     from .audit import Skip
+    from .io.memo import ParseMemo
 
 __all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "kuma_version", "load", "skips"]
 
 _DEFAULT_FAIL_ON = "error"
 
 
-def add_input_options(p: argparse.ArgumentParser) -> None:
-    """PATH..., --rev, --mesh, --system-namespace, --exclude, --config / --no-config."""
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or directories of policy YAML/JSON; '-' reads stdin")
-    p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
+def add_input_options(p: argparse.ArgumentParser, *, paths_help: str | None = None, rev: bool = True) -> None:
+    """PATH..., --rev (unless ``rev`` is False), --mesh, --system-namespace, --exclude, --kuma-version,
+    --config / --no-config."""
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=paths_help or "files or directories of policy YAML/JSON; '-' reads stdin")
+    if rev:
+        p.add_argument("--rev", help="read the files of this git revision instead of the working tree")
     p.add_argument("--mesh", help="only this mesh")
     p.add_argument("--system-namespace", action="append", metavar="NS",
                    help="the control plane's Kubernetes namespace, where 2.5 admits route policies (repeatable; "
@@ -67,14 +71,15 @@ def config_of(args: argparse.Namespace) -> Config:
     return load_config(found) if found is not None else Config()
 
 
-def load(args: argparse.Namespace, err: TextIO) -> PolicyRepo:
+def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None) -> PolicyRepo:
     """Load the paths with the config and the flags; say on stderr which config file is used, how many files
     were excluded, and when nothing was found (a wrong path in CI should not look clean); refuse a ``--mesh``
     the repository does not have."""
     config = config_of(args)
     if config.path is not None:
         err.write(f"meshroute: config: {config.path}\n")
-    repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config)
+    repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config,
+                     memo=memo)
     _note_excluded(repo, err)
     if not len(repo.content.documents):
         err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")

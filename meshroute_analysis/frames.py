@@ -43,6 +43,16 @@ RES_BACKENDS = ("mesh", "source", "destination", "backend", "route_type", "backe
 
 FINDINGS = ("code", "severity", "message", "policy", "file", "line", "path", "pair")
 
+# The frames of a diff of two revisions (filled by meshroute_analysis.diff): before and after side by side.
+DIFF_PAIRS = (
+    "mesh", "source", "destination", "change", "route_type_before", "route_type_after", "policies_before",
+    "policies_after", "forwards_before", "forwards_after", "status_before", "status_after", "protocol_before",
+    "protocol_after",
+)  # fmt: skip
+DIFF_BACKENDS = ("mesh", "source", "destination", "route", "backend", "share_before", "share_after", "delta")
+DIFF_FINDINGS = ("state", "fingerprint", *FINDINGS)
+DIFF_POLICIES = ("mesh", "policy", "type", "name", "change", "fields")
+
 
 def make_frame(columns: Sequence[str], rows: Iterable[Sequence[Any]] = (), *, nullable_ints: Sequence[str] = ()) -> pd.DataFrame:
     """A frame with exactly ``columns`` (in that order), from row tuples in the same order; the

@@ -32,6 +32,7 @@ __all__ = [
     "BACKEND_HATCHES",
     "ROUTE_TYPE_STYLES",
     "backend_styles",
+    "plot_diff",
     "plot_route_matrix",
     "plot_split",
     "plot_splits",
@@ -561,3 +562,148 @@ def _backend_label(name: Any, tags: str, kind: Any = None) -> str:
 
 def _short_policy(key: str) -> str:
     return key.split("/", 1)[1] if "/" in key else key
+
+
+# ----------------------------------------------------------------------------------------------- diff
+
+_BEFORE_HATCH = "////"
+_DELTA_COLORS = {"up": "#0072B2", "down": "#D55E00"}  # Okabe-Ito blue and vermillion: apart in greyscale too
+_DELTA_BARS = 60
+
+
+def _diff_frames(d: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pairs = _frame_of(d, "pairs", "the Diff from mra.diff()")
+    backends = _frame_of(d, "backends", "the Diff from mra.diff()")
+    for frame, columns in ((pairs, ("mesh", "source", "destination", "route_type_before", "route_type_after")),
+                           (backends, ("mesh", "source", "destination", "backend", "share_before", "share_after", "delta"))):
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise TypeError(f"the diff's frames lack the columns {missing}: pass the Diff from mra.diff()")
+    return pairs, backends
+
+
+def _changed_pair(pairs: pd.DataFrame, mesh: str | None, source: str, destination: str) -> pd.Series:
+    rows = pairs if mesh is None else pairs[pairs["mesh"] == mesh]
+    if rows.empty:
+        raise _unknown_pair("mesh", str(mesh), pairs["mesh"].unique(), " among the changed pairs")
+    of_source = rows[rows["source"] == source]
+    if of_source.empty:
+        raise _unknown_pair("source", source, rows["source"], " among the changed pairs")
+    pair = of_source[of_source["destination"] == destination]
+    if pair.empty:
+        raise _unknown_pair("destination", destination, of_source["destination"], f" of changed source {source!r}")
+    if len(pair) > 1:
+        raise ValueError(f"{source} → {destination} changed in several meshes ({', '.join(pair['mesh'])}): pass mesh=")
+    return pair.iloc[0]
+
+
+def _side_text(route_type: Any, policies: Any) -> str:
+    if route_type is None or (isinstance(route_type, float) and np.isnan(route_type)):
+        return "no such pair"
+    names = ", ".join(policies) if isinstance(policies, (tuple, list)) and policies else "no policy"
+    return f"{route_type} ({names})"
+
+
+def _route_type_color(route_type: Any) -> str:
+    style = ROUTE_TYPE_STYLES.get(str(route_type))
+    return style.color if style is not None else ROUTE_TYPE_STYLES["none"].color
+
+
+def _draw_pair_diff(ax: Axes, pair: pd.Series, rows: pd.DataFrame) -> Axes:
+    """Two bars per backend (per HTTP route): before (hatched) above after (solid), each coloured by the
+    route type that carries it on its side; widths are the shares."""
+    title = (f"{pair['source']}{_ARROW}{pair['destination']} (mesh {pair['mesh']})\n"
+             f"before: {_side_text(pair['route_type_before'], pair.get('policies_before'))}\n"
+             f"after: {_side_text(pair['route_type_after'], pair.get('policies_after'))}")
+    ax.set_title(title, fontsize=9)
+    ax.set_xlim(0, 1.0)
+    ax.xaxis.set_major_formatter(_percent_formatter())
+    http = "route" in rows.columns and _route_of(rows).ne("").any()
+    ax.set_xlabel("share of the pair's traffic" + (" (of the HTTP route's, for MeshHTTPRoute)" if http else ""))
+    if rows.empty:
+        ax.text(0.5, 0.5, "no backend on either side", ha="center", va="center", transform=ax.transAxes)
+        ax.set_yticks([])
+        return ax
+    rows = rows.reset_index(drop=True)
+    labels = [f"[{r}] {b}" if isinstance(r, str) and r else str(b) for r, b in zip(_route_of(rows), rows["backend"])]
+    centers = np.arange(len(rows))[::-1] * 1.0
+    sides = (("before", centers + 0.2, pair["route_type_before"], _BEFORE_HATCH),
+             ("after", centers - 0.2, pair["route_type_after"], ""))
+    for side, ys, route_type, hatch in sides:
+        shares = rows[f"share_{side}"].astype(float).to_numpy()
+        ax.barh(ys, shares, height=0.38, facecolor=_route_type_color(route_type), hatch=hatch, edgecolor="#333333",
+                linewidth=0.6, label=f"{side}: {route_type if isinstance(route_type, str) else 'no such pair'}")
+        for y, share in zip(ys, shares, strict=True):
+            inside = share > 0.55  # long bars carry their label inside, as plot_split does
+            ax.text(share - 0.01 if inside else share + 0.01, y, f"{side} {_percent(float(share))}", va="center",
+                    ha="right" if inside else "left", fontsize=7, bbox=_LABEL_BOX if inside else None)
+    ax.set_yticks(centers, labels, fontsize=8)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="side: route type",
+              title_fontsize=8)
+    return ax
+
+
+def _draw_deltas(ax: Axes, backends: pd.DataFrame, mesh: str | None, top: int | None) -> Axes:
+    """One bar per backend whose share moved: its change in percentage points, largest moves first."""
+    moved = backends if mesh is None else backends[backends["mesh"] == mesh]
+    if "change" in moved.columns:
+        moved = moved[moved["change"] != "same"]
+    where = f"mesh {mesh}" if mesh is not None else "all meshes"
+    if moved.empty:
+        ax.set_title(f"Share changes, {where}: no backend moves")
+        ax.set_yticks([])
+        return ax
+    total = len(moved)
+    order = moved.assign(_size=moved["delta"].abs()).sort_values(["_size", "mesh", "source", "destination"],
+                                                                   ascending=[False, True, True, True], kind="stable")
+    shown = order.head(top) if top else order
+    several_meshes = shown["mesh"].nunique() > 1
+    labels = [(f"{m}: " if several_meshes else "") + f"{s}{_ARROW}{d}: " + (f"[{r}] " if isinstance(r, str) and r else "") + str(b)
+              for m, s, d, r, b in zip(shown["mesh"], shown["source"], shown["destination"], _route_of(shown), shown["backend"])]
+    deltas = shown["delta"].astype(float).to_numpy()
+    positions = np.arange(len(shown))[::-1]
+    colors = [_DELTA_COLORS["up"] if x >= 0 else _DELTA_COLORS["down"] for x in deltas]
+    ax.barh(positions, deltas, height=0.7, color=colors, edgecolor="#333333", linewidth=0.4)
+    fontsize = _fontsize_for(ax, len(shown))
+    for y, x in zip(positions, deltas, strict=True):
+        ax.text(x + (1 if x >= 0 else -1), y, f"{x:+.0f} pp" if float(x).is_integer() else f"{x:+.1f} pp",
+                va="center", ha="left" if x >= 0 else "right", fontsize=fontsize * 0.85)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_xlim(-130, 130)  # room for the labels of full moves beside their bars
+    ax.set_yticks(positions, labels, fontsize=fontsize)
+    ax.set_ylim(-0.6, len(shown) - 0.4)
+    ax.set_xlabel("change in share (percentage points)")
+    cut = f" (the {len(shown)} largest of {total})" if len(shown) < total else ""
+    ax.set_title(f"Share changes, {where}: {total} backend{'s' if total != 1 else ''} move{cut}")
+    return ax
+
+
+def plot_diff(
+    diff: Any,
+    source: str | None = None,
+    destination: str | None = None,
+    *,
+    mesh: str | None = None,
+    top: int | None = _DELTA_BARS,
+    ax: Axes | None = None,
+) -> Axes:
+    """What a change does to shares, from a :class:`~meshroute_analysis.diff.Diff`.
+
+    With ``source`` and ``destination`` (a changed pair of ``diff.pairs``): its backends before and after
+    as paired bars, before hatched above after, each bar's width its share and its colour the route type
+    that carries it on that side (the route matrix's colours), with both sides' route type and policies in
+    the title.  Without them: every backend whose share moved, as one bar of its change in percentage
+    points (blue up, vermillion down), the ``top`` largest moves (None: all) of ``mesh`` (None: every mesh).
+    Unknown names raise ``ValueError`` naming close matches.
+    """
+    ax = _get_ax(ax)
+    pairs, backends = _diff_frames(diff)
+    if (source is None) != (destination is None):
+        raise ValueError("plot_diff: give both source and destination (one changed pair), or neither (all share changes)")
+    if source is None:
+        return _draw_deltas(ax, backends, mesh, top)
+    pair = _changed_pair(pairs, mesh, source, str(destination))
+    key = (backends["mesh"] == pair["mesh"]) & (backends["source"] == source) & (backends["destination"] == destination)
+    return _draw_pair_diff(ax, pair, backends[key])
+

@@ -20,13 +20,14 @@ from .content import RepoContent
 from .errors import UsageError
 from .inventory import build_inventory
 from .io.exclude import compile_excludes
+from .io.memo import ParseMemo
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
 from .io.typed import POLICY_KINDS
 from .io.typed import mesh as typed_mesh
 from .io.typed import mesh_gateway as typed_mesh_gateway
 from .io.typed import policy as typed_policy
-from .io.yamldocs import decode, iter_documents
+from .io.yamldocs import RawDocument, decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
 from .validate import SYSTEM_NAMESPACES, violations_at
@@ -42,6 +43,7 @@ def load_repo(
     system_namespaces: Sequence[str] | None = None,
     exclude: Sequence[str] | None = None,
     config: Config | None = None,
+    memo: ParseMemo | None = None,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -63,6 +65,9 @@ def load_repo(
     repository as ``repo.config``: :func:`~meshroute_analysis.audit` applies its ``skip``.  Nothing is read
     from a config file unless one is passed.
 
+    ``memo`` (a :class:`~meshroute_analysis.io.memo.ParseMemo`) is shared by the loads of one diff, so that a
+    file with the same bytes in both revisions is parsed once.
+
     A path that does not exist raises :class:`InputError`; anything wrong *inside* the files becomes a row
     of ``repo.documents`` (and ``repo.violations``).
     """
@@ -81,7 +86,7 @@ def load_repo(
         files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns)
     excluded: dict[str, str] = {}
     with _no_cyclic_gc():
-        content = _build_content(_not_excluded(files, excluded), namespaces)
+        content = _build_content(_not_excluded(files, excluded), namespaces, memo)
     return PolicyRepo(
         content, sources=tuple(str(p) for p in given), rev=rev, excluded=MappingProxyType(excluded), config=config
     )
@@ -110,20 +115,34 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _read_documents(files: Iterable[SourceFile]) -> list[tuple[Document, Resource | None]]:
-    """Every document (or List item) of every file with the resource it holds, if it holds one we read."""
-    rows: list[tuple[Document, Resource | None]] = []
+Row = tuple[Document, Resource | None]
+
+
+def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None) -> list[Row]:
+    """Every document (or List item) of every file with the resource it holds, if it holds one we read.
+    With a ``memo``, files already seen with the same bytes are not parsed again."""
+    rows: list[Row] = []
     for source in files:
-        if source.error is not None or source.data is None:
-            rows.append((Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None))
-            continue
-        text, problem = decode(source.data)
-        if text is None:
-            rows.append((Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None))
-            continue
-        for raw in iter_documents(text):
-            for item in normalise(source.path, raw):
-                rows.append((item.document, item.resource) if isinstance(item, Recognised) else (item, None))
+        rows.extend(_file_rows(source, memo))
+    return rows
+
+
+def _file_rows(source: SourceFile, memo: ParseMemo | None) -> Sequence[Row]:
+    if source.error is not None or source.data is None:
+        return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None)]
+    text, problem = decode(source.data)
+    if text is None:
+        return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None)]
+    if memo is None:
+        return _normalised(source.path, iter_documents(text))
+    return memo.file_rows(source.path, source.data, lambda: iter_documents(text), lambda docs: _normalised(source.path, docs))
+
+
+def _normalised(path: str, documents: Iterable[RawDocument]) -> list[Row]:
+    rows: list[Row] = []
+    for raw in documents:
+        for item in normalise(path, raw):
+            rows.append((item.document, item.resource) if isinstance(item, Recognised) else (item, None))
     return rows
 
 
@@ -153,33 +172,45 @@ def _drop_redefinitions(rows: list[tuple[Document, Resource | None]]) -> list[tu
 
 
 def _policies(resources: Iterable[Resource], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
-              created: Mapping[tuple[str, ...], int] | None = None) -> tuple[list[Policy], list[ViolationRecord]]:
+              created: Mapping[tuple[str, ...], int] | None = None,
+              memo: ParseMemo | None = None) -> tuple[list[Policy], list[ViolationRecord]]:
     """Typed, validated policies; ``created`` gives each object's first position in apply order (a later
-    definition updates the object, which keeps the creation time of the first)."""
+    definition updates the object, which keeps the creation time of the first).  With a ``memo``, a resource
+    seen before at the same apply position gives back the same policy."""
     policies: list[Policy] = []
     violations: list[ViolationRecord] = []
+    namespaces = tuple(system_namespaces)
     for resource in resources:
         if resource.kind not in POLICY_KINDS:
             continue
-        found = violations_at(resource, "2.5", system_namespaces)  # repo.violations is the 2.5 answer
         order = created.get(_identity(resource), len(policies)) if created is not None else len(policies)
-        policy = typed_policy(resource, valid=not found, apply_order=order)
+        if memo is None:
+            policy, found = _policy(resource, namespaces, order)
+        else:
+            policy, found = memo.policy(resource, (namespaces, order), lambda r=resource, o=order: _policy(r, namespaces, o))  # type: ignore[misc]
         policies.append(policy)
-        violations.extend(
-            ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found
-        )
+        violations.extend(found)
     return policies, violations
 
 
-def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES) -> RepoContent:
-    read = _read_documents(files)
+def _policy(resource: Resource, system_namespaces: Sequence[str], order: int) -> tuple[Policy, list[ViolationRecord]]:
+    """The typed policy of ``resource`` and its 2.5 violations (``repo.violations`` is the 2.5 answer), located."""
+    found = violations_at(resource, "2.5", system_namespaces)
+    policy = typed_policy(resource, valid=not found, apply_order=order)
+    records = [ViolationRecord(policy.key, resource.file, resource.line_of(v.path), v.path, v.message, resource.line) for v in found]
+    return policy, records
+
+
+def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
+                   memo: ParseMemo | None = None) -> RepoContent:
+    read = _read_documents(files, memo)
     created: dict[tuple[str, ...], int] = {}
     for _, resource in read:
         if resource is not None:
             created.setdefault(_identity(resource), len(created))
     rows = _drop_redefinitions(read)
     resources = [r for _, r in rows if r is not None]
-    policies, violations = _policies(resources, system_namespaces, created)
+    policies, violations = _policies(resources, system_namespaces, created, memo)
     invalid = {id(p.resource) for p in policies if not p.valid}
     documents = [
         replace(d, status=Status.INVALID, reason="fails Kuma 2.5 validation (see repo.violations)") if r is not None and id(r) in invalid else d

@@ -88,7 +88,15 @@ class _Image:
     svg: str
 
 
-_Block = _Heading | _Para | _Table | _Image
+@dataclass(frozen=True)
+class _Details:
+    """A collapsible section (``<details>``): GitHub shows its summary and folds the rest away."""
+
+    summary: str
+    blocks: tuple[Any, ...]
+
+
+_Block = _Heading | _Para | _Table | _Image | _Details
 
 
 # ----------------------------------------------------------------------------------------------- rendering
@@ -106,7 +114,11 @@ def _md_text(text: str) -> str:
 def _to_markdown(blocks: Sequence[_Block]) -> str:
     out: list[str] = []
     for block in blocks:
-        if isinstance(block, _Heading):
+        if isinstance(block, _Details):
+            # GitHub renders Markdown inside <details> when blank lines separate it from the tags.
+            out += ["<details>", f"<summary>{html.escape(block.summary)}</summary>", "", _to_markdown(block.blocks).rstrip("\n"),
+                    "", "</details>", ""]
+        elif isinstance(block, _Heading):
             out += ["#" * block.level + " " + _md_text(block.text), ""]
         elif isinstance(block, _Para):
             out += [_md_text(block.text), ""]
@@ -116,7 +128,8 @@ def _to_markdown(blocks: Sequence[_Block]) -> str:
             out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
             if block.more:
                 out.append("")
-                out.append(_md_text(f"… and {block.more} more rows in ") + f"[{block.csv}]({block.csv}).")
+                where = f" in [{block.csv}]({block.csv})" if block.csv else ""
+                out.append(_md_text(f"… and {block.more} more rows") + f"{where}.")
             out.append("")
         else:
             out += [f"![{_md_cell(block.alt)}]({block.png})", "", f"[SVG]({block.svg}) · [PNG]({block.png})", ""]
@@ -135,8 +148,20 @@ def _to_html(blocks: Sequence[_Block], title: str) -> str:
     esc = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{esc(title)}</title>",
            f"<style>{_CSS}</style>", "</head>", "<body>"]
+    out += _html_blocks(blocks)
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def _html_blocks(blocks: Sequence[_Block]) -> list[str]:
+    esc = html.escape
+    out: list[str] = []
     for block in blocks:
-        if isinstance(block, _Heading):
+        if isinstance(block, _Details):
+            out.append(f"<details><summary>{esc(block.summary)}</summary>")
+            out += _html_blocks(block.blocks)
+            out.append("</details>")
+        elif isinstance(block, _Heading):
             out.append(f"<h{block.level}>{esc(block.text)}</h{block.level}>")
         elif isinstance(block, _Para):
             out.append(f"<p>{esc(block.text)}</p>")
@@ -146,14 +171,64 @@ def _to_html(blocks: Sequence[_Block], title: str) -> str:
             out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows]
             out.append("</tbody></table>")
             if block.more:
-                out.append(f'<p class="more">… and {block.more} more rows in <a href="{esc(block.csv)}">'
-                           f"{esc(block.csv)}</a>.</p>")
+                where = f' in <a href="{esc(block.csv)}">{esc(block.csv)}</a>' if block.csv else ""
+                out.append(f'<p class="more">… and {block.more} more rows{where}.</p>')
         else:
             out.append(f'<figure><img src="{esc(block.svg)}" alt="{esc(block.alt)}">'
                        f'<figcaption><a href="{esc(block.svg)}">SVG</a> · <a href="{esc(block.png)}">PNG</a>'
                        "</figcaption></figure>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- comment size
+
+#: GitHub refuses a pull-request comment longer than this many characters.
+COMMENT_LIMIT = 65_536
+_ROW_CAPS = (50, 20, 5, 0)
+
+
+def _shorter(blocks: Sequence[_Block], cap: int) -> list[_Block]:
+    """The blocks with every table inside a collapsible section cut to ``cap`` rows."""
+    out: list[_Block] = []
+    for block in blocks:
+        if isinstance(block, _Details):
+            inner = [_cut_table(b, cap) if isinstance(b, _Table) else b for b in _shorter(block.blocks, cap)]
+            out.append(_Details(block.summary, tuple(inner)))
+        else:
+            out.append(block)
+    return out
+
+
+def _cut_table(table: _Table, cap: int) -> _Table:
+    if len(table.rows) <= cap:
+        return table
+    return _Table(table.headers, table.rows[:cap], table.more + len(table.rows) - cap, table.csv)
+
+
+def _folded(blocks: Sequence[_Block]) -> list[_Block]:
+    return [_Details(b.summary, (_Para("Left out of this comment to fit GitHub's size limit: see index.html and the CSVs."),))
+            if isinstance(b, _Details) else b for b in blocks]
+
+
+def fit_comment(blocks: Sequence[_Block], limit: int = COMMENT_LIMIT) -> str:
+    """The Markdown of ``blocks`` under ``limit`` characters: as it is when it fits, else with the tables of
+    the collapsible sections cut shorter, then with those sections emptied, saying what was cut."""
+    text = _to_markdown(blocks)
+    if len(text) <= limit:
+        return text
+    for cap in _ROW_CAPS:
+        shorter = _to_markdown(_shorter(blocks, cap))
+        note = (f"\n_Cut to fit GitHub's {limit:,}-character comment limit: the tables in the collapsed sections show "
+                f"at most {cap} rows; index.html and the CSVs hold every row._\n")
+        if len(shorter) + len(note) <= limit:
+            return shorter + note
+    folded = _to_markdown(_folded(blocks))
+    note = (f"\n_Cut to fit GitHub's {limit:,}-character comment limit: the collapsed sections are left out; "
+            "index.html and the CSVs hold everything._\n")
+    if len(folded) + len(note) <= limit:
+        return folded + note
+    note = f"\n\n_Cut at {limit:,} characters (GitHub's comment limit); index.html and the CSVs hold everything._\n"
+    return folded[: limit - len(note)] + note
 
 
 # ----------------------------------------------------------------------------------------------- charts
@@ -273,7 +348,8 @@ def _findings_blocks(findings: pd.DataFrame | None, sorted_findings: pd.DataFram
     shown = sorted_findings.assign(where=where)
     return blocks + [
         _Para(f"{len(sorted_findings)} findings: {summary}."),
-        _table(shown, ["severity", "code", "message", "where", "path", "pair"], "findings.csv"),
+        _Details(f"The {len(sorted_findings)} findings, errors first",
+                 (_table(shown, ["severity", "code", "message", "where", "path", "pair"], "findings.csv"),)),
     ]
 
 
@@ -381,12 +457,16 @@ def write_report(
     *,
     mesh: str | None = None,
     progress: Progress | bool | None = None,
+    diff: Any = None,
 ) -> Path:
     """Write the review report of ``repo`` / ``res`` (and the audit's ``findings``, or None when the audit
     was not run) into ``out_dir`` (created) and return the path of ``report.md``.
 
     ``mesh`` limits the routes and charts to one mesh.  ``progress`` is a callable that receives one line
-    per step; None prints them on stderr when stderr is a terminal; False is silent.
+    per step; None prints them on stderr when stderr is a terminal; False is silent.  ``diff`` (a
+    :class:`~meshroute_analysis.diff.Diff` whose after side is ``repo``) opens the report with what the
+    change does.  report.md is a pull-request comment: the summary first, the details collapsed, and cut
+    to fit GitHub's comment limit (it says what was cut).
     """
     say = _progress_for(progress)
     out = Path(out_dir)
@@ -401,16 +481,24 @@ def write_report(
         routes = routes[routes["mesh"] == mesh]
         backends = backends[backends["mesh"] == mesh]
     sorted_findings = _sorted_findings(findings)
-    blocks: list[_Block] = _overview(repo, res, routes) + _findings_blocks(findings, sorted_findings)
+    blocks: list[_Block] = _overview(repo, res, routes)
+    if diff is not None:
+        from .diff.review import diff_blocks
+
+        blocks += diff_blocks(diff, out, mesh=mesh, progress=say)
+    blocks += _findings_blocks(findings, sorted_findings)
     blocks.append(_Heading(2, "Routes"))
     blocks.append(_Para("Which route wins for every (source, destination) pair and where its traffic goes; "
                         "routes.csv and backends.csv hold every row."))
     for name in sorted(routes["mesh"].unique()):
-        blocks += _mesh_blocks(name, routes[routes["mesh"] == name], backends[backends["mesh"] == name], charts, say)
+        of_mesh = routes[routes["mesh"] == name]
+        summary = f"Mesh {name}: {_count(of_mesh['source'].nunique(), 'source')}, {_count(len(of_mesh), 'pair')}"
+        blocks.append(_Details(summary, tuple(_mesh_blocks(name, of_mesh, backends[backends["mesh"] == name], charts, say))))
     blocks.append(_Heading(2, "Configured weights"))
     say("chart: configured weights")
     if _chart_weights(repo, charts / "weights"):
-        blocks.append(_Image("Configured backendRef weights", "charts/weights.png", "charts/weights.svg"))
+        blocks.append(_Details("Configured backendRef weights (chart)",
+                               (_Image("Configured backendRef weights", "charts/weights.png", "charts/weights.svg"),)))
     else:
         blocks.append(_Para("No policy in the repository configures backendRefs."))
     say("tables: findings.csv, routes.csv, backends.csv")
@@ -420,7 +508,7 @@ def write_report(
          out / "backends.csv")
     say("documents: report.md, index.html")
     report = out / "report.md"
-    report.write_text(_to_markdown(blocks), encoding="utf-8")
+    report.write_text(fit_comment(blocks), encoding="utf-8")
     title = blocks[0].text if isinstance(blocks[0], _Heading) else "Route review"
     (out / "index.html").write_text(_to_html(blocks, title), encoding="utf-8")
     say(f"done: {report}")
@@ -438,7 +526,11 @@ def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     add_input_options(p)
     p.add_argument("-o", "--out-dir", dest="out_dir", default="meshroute-report", metavar="DIR",
                    help="directory to write (created; default: meshroute-report)")
-    add_threshold_options(p, fail_on_help="exit 79 when a finding has this severity or worse (default: error, as audit)")
+    add_threshold_options(p, fail_on_help="exit 79 when a finding has this severity or worse (default: error, as audit); "
+                                          "with --base, when the change introduces one")
+    p.add_argument("--base", metavar="REV",
+                   help="open the report with what the change from git revision REV to --rev (default: the working "
+                        "tree) does: changed pairs, before/after charts, findings introduced and fixed")
     return p
 
 
@@ -453,6 +545,8 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"meshroute report: {message}\n")
 
     say: Progress | bool = progress if isatty and isatty() else False
+    if getattr(args, "base", None):
+        return _run_review(args, out, err, say)
     if callable(say):
         say("loading")
     repo = load(args, err)
@@ -472,3 +566,31 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # The same status as `meshroute audit` on the same input: 79 for findings at --fail-on, 65 for
     # unreadable input, 0 otherwise.
     return exit_status(findings, fail_on(args, repo.config))
+
+
+def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progress | bool) -> int:
+    """``report --base REV``: the report of the after side, opened by what the change does; the exit
+    status counts the findings the change introduces, as ``meshroute diff`` does."""
+    from .diff.cli import diff_exit_status
+    from .diff.result import diff
+    from .io.memo import ParseMemo
+    from .repo import load_repo
+
+    if callable(say):
+        say(f"loading {args.base} and {args.rev or 'the working tree'}")
+    memo = ParseMemo()
+    after = load(args, err, memo=memo)
+    before = load_repo(args.paths, rev=args.base, system_namespaces=args.system_namespace, exclude=args.exclude,
+                       config=after.config, memo=memo)
+    d = diff(before, after, skip=skips(args, after.config, err), kuma_version=kuma_version(args, after.config))
+    if callable(say):
+        say("resolving and auditing both sides")
+    res, findings = d.resolution("after"), d.audit("after")
+    try:
+        report = write_report(after, res, findings, args.out_dir, mesh=args.mesh, progress=say, diff=d)
+    except OSError as exc:
+        raise UsageError(f"meshroute report: cannot write the report to {args.out_dir}: {exc.strerror or exc}") from None
+    out.write(f"{report}\n")
+    err.write(f"meshroute report: {report} and {report.parent / 'index.html'} written; {d.verdict}\n")
+    return diff_exit_status(d, fail_on(args, after.config), args.mesh)
+

@@ -69,3 +69,21 @@ def test_path_missing_at_the_revision_is_an_input_error(history):
 def test_stdin_cannot_be_read_at_a_revision():
     with pytest.raises(mra.UsageError, match="standard input"):
         mra.load_repo("-", rev="HEAD")
+
+
+def test_a_revision_loads_its_files_in_the_working_tree_order(tmp_path):
+    # git lists "a-2/x" before "a/x" and "a/b/c" before "a/z"; walking a directory gives the opposite, and
+    # the order decides which of two definitions of one object is used.
+    repo = tmp_path / "repo"
+    for i, name in enumerate(["a/z.yaml", "a/b/c.yaml", "a-2/x.yaml", "a/x.yaml", "b.yaml"]):
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(V1.replace("weight: 1", f"weight: {i + 1}"))
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    tree = mra.load_repo(repo)
+    rev = mra.load_repo(repo, rev="HEAD")
+    assert list(rev.documents.file) == list(tree.documents.file)
+    # kubectl apply -R -f walks like Go's filepath.Walk: a/b/c, a/x, a/z, a-2/x, b: the last (b.yaml) wins.
+    assert list(rev.backends.weight) == list(tree.backends.weight) == [5]

@@ -32,9 +32,10 @@ def kernel_name() -> str:
     return KERNEL
 
 
-def test_the_four_notebooks_exist():
+def test_the_five_notebooks_exist():
     names = [p.name for p in NOTEBOOKS]
-    assert names == ["01-load-and-resolve.ipynb", "02-audit.ipynb", "03-explore.ipynb", "04-review-charts.ipynb"]
+    assert names == ["01-load-and-resolve.ipynb", "02-audit.ipynb", "03-explore.ipynb", "04-review-charts.ipynb",
+                     "05-review-a-change.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

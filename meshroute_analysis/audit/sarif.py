@@ -21,7 +21,7 @@ import pandas as pd
 
 from .codes import CODES
 
-__all__ = ["SARIF_SCHEMA", "to_sarif"]
+__all__ = ["SARIF_SCHEMA", "fingerprints", "to_sarif"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -83,6 +83,18 @@ def _text(value: Any) -> str | None:
     return None if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA else str(value)
 
 
+def _row_uri(row: Any, base: Path) -> str | None:
+    file = _text(row.file)
+    return _uri(file, base) if file and file != "-" else None
+
+
+def fingerprints(findings: pd.DataFrame, *, root: str | os.PathLike[str] | None = None) -> list[str]:
+    """The ``partialFingerprints`` value :func:`to_sarif` gives each row of ``findings`` (same root), in
+    row order: what matches a finding across runs and revisions."""
+    base = Path(root).resolve() if root is not None else Path.cwd()
+    return [fingerprint(row, _row_uri(row, base)) for row in findings.itertuples(index=False)]
+
+
 def to_sarif(
     findings: pd.DataFrame,
     *,
@@ -98,8 +110,7 @@ def to_sarif(
     index = {code: i for i, code in enumerate(CODES)}
     results = []
     for row in findings.itertuples(index=False):
-        file = _text(row.file)
-        uri = _uri(file, base) if file and file != "-" else None
+        uri = _row_uri(row, base)
         line = int(row.line) if _text(row.line) is not None and int(row.line) >= 1 else 1
         extra = [f"field {row.path}"] if _text(row.path) else []
         extra += [f"policy {row.policy}"] if _text(row.policy) else []

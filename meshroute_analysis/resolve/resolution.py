@@ -23,9 +23,16 @@ class Resolution:
     even when empty); ``explain(source, destination, mesh=...)`` tells the why of one pair.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, repo: Any = None) -> None:
         self._engine = engine
         self._frames: dict[str, pd.DataFrame] = {}
+        #: The PolicyRepo this resolves (None when it was given a RepoContent).
+        self.repo = repo
+
+    @property
+    def content(self) -> RepoContent:
+        """What was resolved: the repository's typed content."""
+        return self._engine.content
 
     @property
     def semantics(self) -> Semantics:
@@ -131,4 +138,5 @@ def resolve(repo: Any, *, kuma_version: str | Semantics | None = None, default_p
         config = getattr(repo, "config", None)
         kuma_version = (config.kuma_version if config is not None else None) or DEFAULT_VERSION
     semantics = semantics_for(kuma_version)
-    return Resolution(Engine(_content_of(repo), semantics, default_policies))
+    content = _content_of(repo)
+    return Resolution(Engine(content, semantics, default_policies), repo if repo is not content else None)

@@ -38,6 +38,9 @@ class Semantics:
     """How one Kuma version resolves outbound routes."""
 
     version: str
+    #: The Kuma version whose validation decides what this one refuses (``meshroute_analysis.validation``
+    #: profiles; a patch release may validate differently from its minor, such as 2.6.0).
+    validates_as: str = "2.5"
     #: Top-level targetRef kind → rank; matched policies merge in ascending rank
     #: (``api/common/v1alpha1/ref.go`` ``order``; an unknown kind ranks 0 and sorts first).
     kind_order: Mapping[str, int] = field(default_factory=dict)
@@ -174,6 +177,7 @@ KUMA_2_5 = Semantics(
 KUMA_2_6 = replace(
     KUMA_2_5,
     version="2.6",
+    validates_as="2.6",
     name_descending=True,
     top_level_kinds=frozenset({"Mesh", "MeshSubset", "MeshGateway", "MeshService", "MeshServiceSubset"}),
     tcp_split_protocols=ALL_PROTOCOLS,
@@ -200,6 +204,7 @@ KUMA_2_6 = replace(
 _KUMA_2_7_0 = replace(
     KUMA_2_6,
     version="2.7",
+    validates_as="2.7",
     shadow_excluded=True,
     empty_backend_refs_route_to_self=True,
     mirror_keeps_weight=True,
@@ -226,7 +231,9 @@ def _at_patch(minor: str, patch: int, version: str) -> Semantics:
     for (gate_minor, first), gate in sorted(_PATCH_GATES.items()):
         if gate_minor == minor and patch >= first:
             changes.update(gate)
-    return replace(base, version=version, **changes) if changes or version != base.version else base  # type: ignore[arg-type]
+    if not changes and version == base.version:
+        return base
+    return replace(base, version=version, validates_as=version, **changes)  # type: ignore[arg-type]
 
 
 KUMA_2_7 = _at_patch("2.7", NEWEST_PATCH["2.7"], "2.7")

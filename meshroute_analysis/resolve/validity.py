@@ -17,7 +17,7 @@ from .semantics import Semantics
 def version_violations(content: RepoContent, semantics: Semantics) -> tuple[tuple[ViolationRecord, ...], frozenset[int]]:
     """The violations of ``content``'s policies at ``semantics.version`` (the loader's own at 2.5) and the
     refused policies (by ``id``: one name may stand for policies of several meshes)."""
-    version = validation_version(semantics.version)
+    version = validation_version(semantics.validates_as)
     if version == validation_version("2.5"):
         return content.violations, frozenset(id(p) for p in content.policies if not p.valid)
     out: list[ViolationRecord] = []

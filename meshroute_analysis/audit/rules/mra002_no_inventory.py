@@ -2,7 +2,9 @@
 
 Without Dataplanes or Kubernetes workloads the loader infers proxies from targetRefs and services from the
 names policies use (``meshroute_analysis/inventory.py``); every reference then "exists" by construction, so
-the reference rules (MRA201-MRA204) say nothing for that mesh.  One finding per mesh, at its first policy.
+the reference rules (MRA201-MRA204) say nothing for that mesh.  One finding per mesh, at the first of its
+policies by key: not the first in file order, so that moving or reordering files keeps the finding where it is
+(and its fingerprint, which names the policy).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ CODE = "MRA002"
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     first: dict[str, Policy] = {}
-    for policy in ctx.policies:
+    for policy in sorted(ctx.policies, key=lambda p: p.key):
         first.setdefault(policy.mesh, policy)
     for mesh, policy in sorted(first.items()):
         if ctx.has_inventory(mesh):
