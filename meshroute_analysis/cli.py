@@ -174,6 +174,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _write_findings_table(findings, out)
     else:
         _write_frame(findings, args.output, out)
+    err.write(f"meshroute: audited as Kuma {version}\n")
     return _audit_exit(deciding, fail_on(args, repo.config), err)
 
 
