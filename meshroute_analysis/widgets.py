@@ -35,13 +35,13 @@ __all__ = ["Explorer", "explore"]
 _SLIDER_FLOOR = 100  # sliders reach at least this weight, or 4x the largest configured one
 
 
-def _as_resolution(data: Any) -> Any:
-    """A Resolution as is; a PolicyRepo resolved with the default options."""
+def _as_resolution(data: Any, kuma_version: str | None = None) -> Any:
+    """A Resolution as is; a PolicyRepo resolved for ``kuma_version`` (default: its config's, else 2.5)."""
     if hasattr(data, "routes") and hasattr(data, "backends") and hasattr(data, "explain"):
         return data
     from .resolve import resolve
 
-    return resolve(data)
+    return resolve(data, kuma_version=kuma_version)
 
 
 class _MeshIndex:
@@ -80,11 +80,12 @@ class _MeshIndex:
 class Explorer:
     """The explorer app; ``explorer.app`` is the widget tree, the other attributes are its parts."""
 
-    def __init__(self, data: Any, *, mesh: str | None = None, figsize: tuple[float, float] = (7.5, 3.2)) -> None:
+    def __init__(self, data: Any, *, mesh: str | None = None, figsize: tuple[float, float] = (7.5, 3.2),
+                 kuma_version: str | None = None) -> None:
         import ipywidgets as w
         from matplotlib.figure import Figure
 
-        self.res = _as_resolution(data)
+        self.res = _as_resolution(data, kuma_version)
         self._routes = self.res.routes
         self._backends = self.res.backends
         self._indexes: dict[str, _MeshIndex] = {}
@@ -309,7 +310,8 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def explore(data: Any, *, mesh: str | None = None) -> Explorer:
-    """The explorer for a :class:`~meshroute_analysis.PolicyRepo` (resolved with the defaults) or a
-    Resolution.  Display it (last expression of a cell) to use it; see the module docstring for headless use."""
-    return Explorer(data, mesh=mesh)
+def explore(data: Any, *, mesh: str | None = None, kuma_version: str | None = None) -> Explorer:
+    """The explorer for a :class:`~meshroute_analysis.PolicyRepo` (resolved for ``kuma_version``: by default
+    the config's, else 2.5) or a Resolution.  Display it (last expression of a cell) to use it; see the module
+    docstring for headless use."""
+    return Explorer(data, mesh=mesh, kuma_version=kuma_version)

@@ -125,3 +125,15 @@ def test_unknown_mesh(demo):
 
 def test_benchmark_script_exists():
     assert (Path(__file__).resolve().parents[1] / "benchmarks" / "bench_explorer.py").is_file()
+
+
+def test_explore_models_the_kuma_version_asked_for():
+    # The upgrade sample's web -> backend split is 100% v1 on 2.5 and 90/10 on 2.7 (its README says why).
+    repo = mra.load_repo(Path(__file__).parents[1] / "sample_policies" / "upgrade-2.5-to-2.7")
+    shares = {}
+    for version in ("2.5", "2.7"):
+        ex = explore(repo, kuma_version=version)
+        assert ex.res.kuma_version == version
+        ex.source.value, ex.destination.value = "web-01", "backend"
+        shares[version] = widths(ex.split_ax)
+    assert shares == {"2.5": [1.0], "2.7": [0.9, 0.1]}
