@@ -3,6 +3,7 @@
 
     python3 benchmarks/bench_resolve.py [--services 1000] [--versions 5] [--replicas 20] [--policies 5000]
                                         [--format universal] [--keep DIR] [--no-growth] [--python PY]
+                                        [--kuma-version 2.5]
 
 Measures, each in a fresh subprocess (peak RSS is that run's own): loading the synthetic repository,
 then resolving it (frames included).  Then the same with the policies doubled and with the services
@@ -31,7 +32,7 @@ import bench_load  # noqa: E402
 import synth  # noqa: E402
 
 
-def child(repo: Path) -> dict[str, Any]:
+def child(repo: Path, kuma_version: str) -> dict[str, Any]:
     import resource
 
     import meshroute_analysis as mra
@@ -42,7 +43,7 @@ def child(repo: Path) -> dict[str, Any]:
         getattr(loaded, name)
     load_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    res = mra.resolve(loaded)
+    res = mra.resolve(loaded, kuma_version=kuma_version)
     routes, backends, proxies = res.routes, res.backends, res.proxies
     resolve_seconds = time.perf_counter() - started
     return {
@@ -57,10 +58,10 @@ def child(repo: Path) -> dict[str, Any]:
     }
 
 
-def run(python: str, params: synth.Params, keep: Path | None) -> dict[str, Any]:
+def run(python: str, params: synth.Params, keep: Path | None, kuma_version: str) -> dict[str, Any]:
     repo, counts, _ = bench_load.prepare_repo(params, keep)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p))
-    proc = subprocess.run([python, str(Path(__file__).resolve()), "--child", str(repo)], capture_output=True, text=True, env=env)
+    proc = subprocess.run([python, str(Path(__file__).resolve()), "--child", str(repo), "--kuma-version", kuma_version], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -92,10 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_mesh_options(p)
     p.add_argument("--no-growth", action="store_true", help="only the base mesh, not the doubled ones")
     p.add_argument("--python", default=sys.executable)
+    p.add_argument("--kuma-version", default="2.5", help="the control-plane version to resolve as (default 2.5)")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child)))
+        print(json.dumps(child(args.child, args.kuma_version)))
         return 0
 
     def params(services: int, policies: int) -> synth.Params:
@@ -110,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'mesh':<18} {'docs':>9} {'proxies':>9} {'groups':>7} {'policies':>8} {'pairs':>10} {'load s':>8} {'resolve s':>9} {'pairs/s':>11} {'RSS MB':>9}")
     results = {}
     for label, prm in runs:
-        results[label] = run(args.python, prm, keep_for(label.replace(" ", "-")))
+        results[label] = run(args.python, prm, keep_for(label.replace(" ", "-")), args.kuma_version)
         print(_row(label, results[label]), flush=True)
     base = results["base"]
     print(f"\nresolve/load on the base mesh: {base['resolve_seconds'] / base['load_seconds']:.2f} (target <= 1.0)")
