@@ -3,7 +3,8 @@
 - Dataplane resources give proxies directly, and their Ready, healthy inbounds are service endpoints.
 - Kubernetes workloads (Deployment, StatefulSet, DaemonSet, Pod) in a namespace with sidecar injection
   give one proxy per replica; each Service that selects the workload gives it an inbound tagged as Kuma's
-  pod converter would (``pkg/plugins/runtime/k8s/controllers/inbound_converter.go``, ``util.go``).
+  pod converter would (``pkg/plugins/runtime/k8s/controllers/inbound_converter.go``,
+  ``pkg/plugins/runtime/k8s/util/util.go``).
 - ExternalServices are endpoints too (the resolver decides per proxy whether a TrafficPermission admits it).
 - A service that only policies name becomes an *inferred* service with no endpoints; in a mesh with no
   inventory at all, the proxies that policies select are inferred from their targetRefs.

@@ -118,7 +118,8 @@ def protocol_tag_for(app_protocol: Any, annotation: str | None) -> str:
 
 def _selecting_services(pod_labels: Tags, services: Iterable[Resource]) -> list[Resource]:
     """Services of the pod's namespace whose selector matches it, less those annotated ``kuma.io/ignore``,
-    in name order (``pod_controller.go`` ``findMatchingServices``, ``pkg/plugins/runtime/k8s/util/util.go`` ``FindServices`` sorts them)."""
+    in name order (``pod_controller.go`` ``findMatchingServices``; ``FindServices`` in
+    ``pkg/plugins/runtime/k8s/util/util.go`` sorts them)."""
     labels = dict(pod_labels)
     out = []
     for svc in services:
