@@ -192,6 +192,11 @@ class TargetRef:
     tags: Tags = ()
     mesh: str | None = None
     proxy_types: tuple[str, ...] = ()  # ``proxyTypes`` (Sidecar, Gateway), from 2.6
+    #: From 2.8: ``labels`` (None when absent; an empty map is present and selects everything it may),
+    #: ``namespace`` and ``sectionName``.
+    labels: Tags | None = None
+    namespace: str | None = None
+    section_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,6 +370,11 @@ class Proxy:
     #: ``reachableServices`` of a transparent proxy: its virtual outbounds are only these services (those
     #: that exist); None means every service of the mesh.
     reachable: frozenset[str] | None = None
+    #: The labels of the Dataplane resource (on Kubernetes: the pod's), which ``kind: Dataplane`` targetRefs
+    #: select from 2.10; the labels the control plane computes on top are added where they are matched.
+    labels: Tags = ()
+    #: The Kubernetes namespace of the proxy's pod (``k8s.kuma.io/namespace``); None on Universal.
+    namespace: str | None = None
 
     @property
     def transparent(self) -> bool:

@@ -66,7 +66,7 @@ def dataplane_proxy(resource: Resource) -> tuple[Proxy, list[Endpoint], set[str]
     name = resource.core_name
     outbounds, extra, reachable = _outbounds(networking)
     proxy = Proxy(name, resource.mesh, Origin.DATAPLANE, inbounds, outbounds, gateway, name, resource.file, resource.line,
-                  extra, reachable)
+                  extra, reachable, labels=resource.labels, namespace=resource.namespace)
     source = f"Dataplane {name}"
     endpoints = [Endpoint(ib.tags, source) for ib in inbounds if ib.is_endpoint and ib.service]
     known = {ib.service for ib in inbounds if ib.service and ib.state != "Ignored"}

@@ -306,7 +306,8 @@ def _convert_workload(r: Resource, namespaces: Mapping[str, Resource], services_
         if gateway_tags is not None:
             tags = _with_instance(gateway_tags, pod_name) if shapes[0].per_pod and gateway_mode == "enabled" else gateway_tags
             gateway, inbounds = Gateway("DELEGATED", tags), ()
-        out.proxies.append(Proxy(pod, mesh, Origin.KUBERNETES, inbounds, None, gateway, group, r.file, r.line, (), reachable))
+        out.proxies.append(Proxy(pod, mesh, Origin.KUBERNETES, inbounds, None, gateway, group, r.file, r.line, (), reachable,
+                                 labels=pod_labels, namespace=namespace))
         if gateway is None:
             for inbound, shape in zip(inbounds, shapes):
                 if shared is None or pod == pods[0]:  # one endpoint per workload unless tags differ per pod

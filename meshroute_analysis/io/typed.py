@@ -54,8 +54,10 @@ def target_ref(value: Any) -> TargetRef | None:
     if not isinstance(kind, str) or not kind:
         return None
     proxy_types = tuple(str(t) for t in _list(ref.get("proxyTypes")))
+    labels = ref.get("labels")
     return TargetRef(kind=kind, name=_opt_str(ref.get("name")), tags=make_tags(ref.get("tags")), mesh=_opt_str(ref.get("mesh")),
-                     proxy_types=proxy_types)
+                     proxy_types=proxy_types, labels=make_tags(labels) if isinstance(labels, dict) else None,
+                     namespace=_opt_str(ref.get("namespace")), section_name=_opt_str(ref.get("sectionName")))
 
 
 def _weight(value: Any) -> int | None:
