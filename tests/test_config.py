@@ -104,7 +104,7 @@ def test_config_fields_are_the_one_place_keys_are_declared():
 
 @pytest.mark.parametrize(("text", "message"), [
     ("exclude = []\nfail_on = 'info'\n", r"\.meshroute\.toml:2: unknown key 'fail_on' \(did you mean 'fail-on'\? known keys: exclude, fail-on, kuma-version, skip, system-namespaces\)"),
-    ("kuma-version = '2.8'\n", r"\.meshroute\.toml:1: kuma-version: Kuma version '2.8' is not modelled; supported versions: 2.5, 2.6, 2.7"),
+    ("kuma-version = '2.15'\n", r"\.meshroute\.toml:1: kuma-version: Kuma version '2.15' is not modelled; supported versions: 2.5, 2.6, 2.7, 2.8"),
     ("kuma-version = 2.7\n", r"\.meshroute\.toml:1: kuma-version: must be a string"),
     ("fail-on = 'fatal'\n", r"\.meshroute\.toml:1: fail-on: must be one of info, warning, error; got 'fatal'"),
     ("skip = 'MRA901'\n", r"\.meshroute\.toml:1: skip: must be an array of non-empty strings"),

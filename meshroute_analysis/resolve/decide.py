@@ -208,7 +208,8 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
         if not refs:
             stages.append(f"MeshTCPRoute: the merged entries for {S} set no backendRefs; no listener from this plugin")
         else:
-            split = make_split(refs, semantics.tcp_split_protocols, semantics.backend_kinds, endpoints, admitted)
+            split = make_split(refs, semantics.tcp_split_protocols, semantics.backend_kinds, endpoints, admitted,
+                               drop_alone=semantics.split_drops_backend_alone)
             if split.forwards:
                 stages.append(f"MeshTCPRoute: TCP listener to {_split_text(split)} ({names}); it replaces any earlier listener")
                 result = (TCP, contributors, split.backends, True, f"MeshTCPRoute ({names})")

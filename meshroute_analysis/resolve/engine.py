@@ -179,7 +179,9 @@ class Engine:
         for proxy in content.proxies:
             if proxy.origin is Origin.KUBERNETES and proxy.mesh in self.mesh_contexts:
                 self.mesh_contexts[proxy.mesh].kubernetes = True
-        self.groups: list[SourceGroup] = group_proxies(content.proxies, _instance_blind(self.policies, self.meshes))
+        self.groups: list[SourceGroup] = group_proxies(
+            content.proxies, _instance_blind(self.policies, self.meshes), _naming_proxies(self.policies)
+        )
         self.signatures: list[RoutingSignature] = []
         self.group_signature: list[int] = []
         self._resolve_all()
@@ -192,12 +194,13 @@ class Engine:
             return self._gateway_signature(group, index)
         selecting = selecting_inbounds(rep, self.semantics, ctx.listeners(rep))
         kind_of_proxy = proxy_type(rep)
-        tcp = tuple(ctx.tcp.select(selecting, kind_of_proxy))
-        http = tuple(ctx.http.select(selecting, kind_of_proxy))
+        tcp = tuple(ctx.tcp.select(rep, selecting, kind_of_proxy))
+        http = tuple(ctx.http.select(rep, selecting, kind_of_proxy))
         tr_sources = ctx.trafficroutes.source_candidates(group.legacy_tag_sets)
         admitted = ctx.endpoints.every_external() if self.semantics.protocol_mesh_wide else ctx.endpoints.admitted(group.legacy_tag_sets)
         outbounds = None if rep.outbounds is None else tuple((o.service, o.tags) for o in rep.outbounds)
-        extra = tuple((o.service, o.tags) for o in rep.extra_outbounds)
+        keep_listed = not self.semantics.transparent_listed_outbounds_dropped
+        extra = tuple((o.service, o.tags) for o in rep.extra_outbounds) if keep_listed else ()
         transparent = rep.outbounds is None and not extra and rep.reachable is None
         key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra, rep.reachable)
         sig_id = index.get(key)
@@ -205,7 +208,7 @@ class Engine:
             sig_id = index[key] = len(self.signatures)
             sig = RoutingSignature(
                 sig_id, group.mesh, tcp, http, tr_sources, admitted,
-                ctx.transparent_destinations if transparent else group_destinations(group, ctx.destinations),
+                ctx.transparent_destinations if transparent else group_destinations(group, ctx.destinations, keep_listed),
                 transparent,
             )
             sig.tcp_by_dest, sig.tcp_keys = ctx.items_for(tcp, self.semantics)
@@ -299,6 +302,12 @@ def _instance_blind(policies: Sequence[Policy], meshes: Mapping[str, object]) ->
     """Meshes where no policy names the ``kuma.io/instance`` tag anywhere (selectors, subsets, splits)."""
     naming = {p.mesh for p in policies if INSTANCE_TAG in _tag_keys(p)}
     return frozenset(m for m in meshes if m not in naming)
+
+
+def _naming_proxies(policies: Sequence[Policy]) -> frozenset[str]:
+    """Meshes where a ``kind: Dataplane`` targetRef names a proxy (any version may read one; grouping by
+    name where none is needed would only cost time)."""
+    return frozenset(p.mesh for p in policies if p.target_ref is not None and p.target_ref.kind == "Dataplane" and p.target_ref.name)
 
 
 def _tag_keys(policy: Policy) -> set[str]:

@@ -57,9 +57,12 @@ def listener_tags(proxy: Proxy, gateway: MeshGateway, listener: Listener) -> dic
 
 def _selects(policy: Policy, proxy: Proxy, gateway: MeshGateway, listener: Listener, semantics: Semantics) -> bool:
     ref = policy.target_ref
-    if ref is None or ref.kind not in semantics.top_level_kinds:
+    kind = semantics.top_level_kind(policy)  # no targetRef is the Mesh from 2.9
+    if kind not in semantics.top_level_kinds or kind == "Dataplane":  # Dataplane never selects a builtin gateway
         return False
     tags = listener_tags(proxy, gateway, listener)
+    if ref is None:
+        return True
     if ref.kind == "MeshGateway":
         # 2.7 compares the reference with the display name (``IsReferenced``); 2.6 with the name.
         named = display_name_of(gateway) if semantics.references_by_display_name else gateway.name
@@ -110,9 +113,12 @@ def _items(policies: Sequence[Policy]) -> list[Item]:
     return [(p, entry) for p in policies for entry in p.to]
 
 
-def _weight_is_defaulted(policy: Policy, kubernetes_mesh: bool) -> bool:
-    """A Kubernetes API server fills a missing backendRef ``weight`` with the CRD default 1; a Universal
-    control plane (or one fed Kubernetes-form documents without an API server) keeps it unset."""
+def _weight_is_defaulted(policy: Policy, kubernetes_mesh: bool, semantics: Semantics) -> bool:
+    """A Kubernetes API server fills a missing backendRef ``weight`` with the CRD default 1, and so does a
+    Universal control plane from 2.10, whatever form the document was written in; before that Universal (or
+    Kubernetes-form documents without an API server) keeps it unset."""
+    if semantics.universal_schema_defaults:
+        return True
     return policy.resource.format is Format.KUBERNETES and kubernetes_mesh
 
 
@@ -202,8 +208,10 @@ def _http_decision(name: str, items: Sequence[Item], semantics: Semantics, endpo
     actions = [(_action(e, name, semantics), e) for e in entries]
     if not entries:
         return _decision(name, "http", HTTP, (), False, "MeshHTTPRoute: no route entry for this listener: it answers 404", ())
+    # The shares shown are those of the last catch-all entry that forwards (a redirect has no clusters).
     catch_all = [e for a, e in actions if _is_catch_all(e.matches)]
-    shown = catch_all[-1] if catch_all else None
+    forwarding = [e for a, e in actions if _is_catch_all(e.matches) and a == "route"]
+    shown = (forwarding or catch_all)[-1] if catch_all else None
     backends: list[Backend] = []
     for number, (action, entry) in enumerate(actions, start=1):
         label = "/" if entry is shown else route_label(json.dumps([entry.matches], sort_keys=True))
@@ -240,7 +248,7 @@ def _tcp_decision(name: str, items: Sequence[Item], semantics: Semantics, endpoi
         for ref in merged.backend_refs or ():
             if ref.kind not in semantics.backend_kinds or not ref.name:
                 continue
-            if ref.weight is None and not _weight_is_defaulted(owner, kubernetes_mesh):
+            if ref.weight is None and not _weight_is_defaulted(owner, kubernetes_mesh, semantics):
                 raise _fails(owner, name, "a backendRef without weight (no CRD default fills it outside Kubernetes)",
                              "panic: runtime error: invalid memory address or nil pointer dereference", semantics.version)
             refs.append((owner, ref))

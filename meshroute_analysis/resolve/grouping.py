@@ -48,12 +48,15 @@ def _without(tags: Tags, key: str | None) -> Tags:
     return tags if key is None else tuple(kv for kv in tags if kv[0] != key)
 
 
-def proxy_signature(proxy: Proxy, ignored_key: str | None = None) -> Signature:
+def proxy_signature(proxy: Proxy, ignored_key: str | None = None, by_name: bool = False) -> Signature:
+    """What the proxy's routing depends on.  Its labels and namespace count (``kind: Dataplane`` refs and
+    namespaced policies select by them), its name only where a Dataplane ref names proxies (``by_name``)."""
     inbounds = tuple(sorted((_without(ib.tags, ignored_key), ib.state == "Ignored") for ib in proxy.inbounds))
     gateway = None if proxy.gateway is None else (proxy.gateway.type, _without(proxy.gateway.tags, ignored_key))
     outbounds = None if proxy.outbounds is None else tuple((o.service, o.tags) for o in proxy.outbounds)
     extra = tuple((o.service, o.tags) for o in proxy.extra_outbounds)
-    return (proxy.mesh, inbounds, gateway, outbounds, extra, proxy.reachable)
+    name = proxy.name if by_name else None
+    return (proxy.mesh, inbounds, gateway, outbounds, extra, proxy.reachable, proxy.labels, proxy.namespace, name)
 
 
 def legacy_tag_sets(proxy: Proxy) -> tuple[dict[str, str], ...]:
@@ -67,13 +70,15 @@ def _display_name(proxy: Proxy) -> str:
     return proxy.group_name or proxy.name
 
 
-def group_proxies(proxies: Iterable[Proxy], instance_blind: AbstractSet[str] = frozenset()) -> list[SourceGroup]:
+def group_proxies(proxies: Iterable[Proxy], instance_blind: AbstractSet[str] = frozenset(),
+                  named: AbstractSet[str] = frozenset()) -> list[SourceGroup]:
     """Groups in (mesh, name) order; members in name order.  In the meshes of ``instance_blind`` no policy
-    names ``kuma.io/instance``, so proxies that differ only in it route alike."""
+    names ``kuma.io/instance``, so proxies that differ only in it route alike; in the meshes of ``named`` a
+    ``kind: Dataplane`` ref names proxies, so each is its own group."""
     buckets: dict[Signature, list[Proxy]] = {}
     for proxy in proxies:
         key = INSTANCE_TAG if proxy.mesh in instance_blind else None
-        buckets.setdefault(proxy_signature(proxy, key), []).append(proxy)
+        buckets.setdefault(proxy_signature(proxy, key, proxy.mesh in named), []).append(proxy)
     drafts = []
     for members in buckets.values():
         members.sort(key=lambda p: (_display_name(p), p.name))
@@ -105,13 +110,14 @@ def mesh_destinations(
     return tuple(sorted(names))
 
 
-def group_destinations(group: SourceGroup, mesh_services: Sequence[str]) -> list[tuple[str, dict[str, str]]]:
+def group_destinations(group: SourceGroup, mesh_services: Sequence[str], keep_listed: bool = True) -> list[tuple[str, dict[str, str]]]:
     """(service, outbound tags) in outbound order; one entry per service (the last outbound's tags).
-    A transparent proxy's virtual outbounds (every service of the mesh) come before its listed ones."""
+    A transparent proxy's virtual outbounds (every service of the mesh) come before its listed ones, which
+    it keeps only while ``keep_listed`` (up to 2.8)."""
     rep = group.representative
     if rep.reachable is not None:  # only the reachable services that have a virtual outbound
         mesh_services = [s for s in mesh_services if s in rep.reachable]
-    if rep.outbounds is None and not rep.extra_outbounds:
+    if rep.outbounds is None and (not rep.extra_outbounds or not keep_listed):
         return [(s, {SERVICE_TAG: s}) for s in mesh_services]
     seen: dict[str, dict[str, str]] = {}
     if rep.outbounds is None:

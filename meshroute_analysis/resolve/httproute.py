@@ -75,7 +75,8 @@ class HTTPListener:
 
     @property
     def forwards(self) -> bool:
-        return any(r.action == "route" for r in self.routes)
+        # A route kept with an empty split (2.12 / 2.13) has a route action but no cluster to send to.
+        return any(r.action == "route" and r.split.forwards for r in self.routes)
 
     def backends(self) -> tuple[Backend, ...]:
         """Every backend of every kept route; a redirecting route's carry nothing, mirrors get a copy only."""
@@ -97,9 +98,17 @@ def _cached_by_split(refs: Sequence[BackendRef], accepted: frozenset[str], seman
         if ref.kind not in semantics.backend_kinds or ref.effective_weight == 0:
             continue
         if endpoints.protocol(ref.name or "", admitted) not in accepted:
+            if semantics.split_drops_backend_alone:
+                continue  # 2.9+: this ref alone is left out
             break  # makeSplit returns here; what it cached so far stays
         keys.append(cache_key(ref))
     return keys
+
+
+def _split_reached(refs: Sequence[BackendRef], semantics: Semantics) -> bool:
+    """2.12 / 2.13 keep a route whose split came out empty, as long as ``makeSplits`` was called with refs
+    (its result is then an empty slice, not nil)."""
+    return bool(refs)
 
 
 def _rule_site(rule: MergedHTTPRule | None) -> tuple[Policy | None, str]:
@@ -143,7 +152,7 @@ def _mirror_backends(filters: Sequence[HTTPFilter], semantics: Semantics, endpoi
         ref = f.mirror if semantics.mirror_keeps_weight else replace(f.mirror, weight=1)
         keys.extend(_cached_by_split([ref], semantics.http_split_protocols, semantics, endpoints, admitted))
         split = make_split([ref], semantics.http_split_protocols, semantics.backend_kinds, endpoints, admitted,
-                           route=label, route_matches=matches)
+                           route=label, route_matches=matches, drop_alone=semantics.split_drops_backend_alone)
         for b in split.backends:
             rows.append(replace(b, in_split=False, share=0.0, weight=0, mirror=True,
                                 note="mirror (RequestMirror): gets a copy of this route's requests, no share of the traffic"))
@@ -171,8 +180,8 @@ def build_http_listener(merged: MergedHTTP, service: str, protocol: str, semanti
             refs = (_self_ref(service, semantics, outbound_tags),)
         cached.extend(_cached_by_split(refs, semantics.http_split_protocols, semantics, endpoints, admitted))
         split = make_split(refs, semantics.http_split_protocols, semantics.backend_kinds, endpoints, admitted,
-                           route=label, route_matches=matches)
-        if not split.forwards:
+                           route=label, route_matches=matches, drop_alone=semantics.split_drops_backend_alone)
+        if not split.forwards and not (semantics.http_keeps_empty_routes and _split_reached(refs, semantics)):
             dropped.append(f"route {label} dropped ({split.refusal})")
             continue
         filters = rule.filters if rule is not None else ()

@@ -20,7 +20,7 @@ from ..errors import UsageError
 from ..model import UNKNOWN, tag_value
 
 if TYPE_CHECKING:
-    from ..model import Policy
+    from ..model import Policy, TargetRef
 
 
 def _frozen(mapping: dict[str, int]) -> Mapping[str, int]:
@@ -130,21 +130,79 @@ class Semantics:
     #: 2.7 resolves a MeshGateway / MeshHTTPRoute reference by display name (``IsReferenced``, ``c6d7d77903``).
     references_by_display_name: bool = False
 
-    def policy_sort_key(self, policy: Policy) -> tuple:
-        """Merge order of matched targetRef policies of one type: the last one merged wins."""
+    #: 2.8: the merge order has a role tier after origin and the MeshGateway tag count: system < producer <
+    #: consumer < workload-owner, no label counting as system (``2.8.8:.../matchers/dataplane.go`` ByTargetRef;
+    #: ``v2.14.3:pkg/core/resources/model/resource.go`` PolicyRole).  Consumer and workload-owner policies
+    #: select only proxies of their own namespace (``dppSelectedByNamespace``).
+    role_tiers: bool = False
+    #: 2.9: a policy without a top-level targetRef targets the Mesh (``2.9.19:.../meshtcproute/api/v1alpha1/
+    #: validator.go``; ``v2.14.3:.../matchers/dataplane.go`` resolveMeshHTTPRouteRef derefs to ``Mesh``).
+    target_ref_optional: bool = False
+    #: 2.9: a zone-origin policy labelled ``kuma.io/zone`` selects only proxies of that zone; producer
+    #: policies select everywhere (``2.9.19:.../matchers/dataplane.go`` dppSelectedByZone).
+    zone_filter: bool = False
+    #: 2.9: a split drops a backend it cannot carry (protocol, weight 0, no service) on its own; up to 2.8 one
+    #: such backend emptied the whole split (``2.9.19:.../meshroute/listeners.go`` makeSplits, ``882a878cdc``).
+    split_drops_backend_alone: bool = False
+    #: 2.10: ``kind: Dataplane`` selects proxies by name (its KRI) or by labels, never a builtin gateway
+    #: (``v2.10.11:.../matchers/dataplane.go`` DppSelectedByPolicy); among Dataplane refs labels sort before
+    #: a name, and no sectionName before one (``api/common/v1alpha1/targetref.go`` CompareDataplaneKind).
+    dataplane_target_ref: bool = False
+    #: 2.12.8 / 2.13.3 / 2.14.0: a ``kind: Dataplane`` ref selects a delegated gateway too (``6a830f43f1``,
+    #: #15791: ``delegated = IsDelegatedGateway()``); before, it returned ``delegated=false``.
+    dataplane_ref_selects_delegated: bool = False
+    #: 2.9: a transparent proxy's outbounds are the mesh's VIP outbounds only; the ones its Dataplane lists
+    #: are replaced, where 2.5 to 2.8 kept those that are not VIPs (``2.9.19:pkg/xds/sync/
+    #: dataplane_proxy_builder.go`` resolveVIPOutbounds: ``Networking.Outbound = legacyOutbounds``).
+    transparent_listed_outbounds_dropped: bool = False
+    #: 2.10: Universal documents of the new policies get their schema's defaults on apply, as a Kubernetes
+    #: API server gives CRDs (``v2.10.11:pkg/core/resources/model/rest/unmarshaller.go``: ``defaulting.Default``),
+    #: so a backendRef without ``weight`` has 1 (``kuma.io_meshtcproutes.yaml`` ``default: 1``).
+    universal_schema_defaults: bool = False
+    #: 2.12.0 to 2.13.x keep a MeshHTTPRoute route whose split lost every backend: ``makeSplits`` returns an
+    #: empty slice, not nil, and ``generateFromService`` tests ``split == nil`` (``v2.13.10:.../meshhttproute/
+    #: plugin/v1alpha1/listeners.go``); 2.14.0 tests ``len(split) == 0`` (``c18daffea0``, #16324).
+    http_keeps_empty_routes: bool = False
+
+    def top_level_kind(self, policy: Policy) -> str:
+        """The kind of the policy's top-level targetRef as this version reads it ("" when it has none)."""
         ref = policy.target_ref
-        kind = ref.kind if ref is not None else ""
+        if ref is not None:
+            return ref.kind
+        return "Mesh" if self.target_ref_optional else ""
+
+    def policy_sort_key(self, policy: Policy, role: str | None = None) -> tuple:
+        """Merge order of matched targetRef policies of one type: the last one merged wins.  ``role`` is the
+        policy's ``kuma.io/policy-role`` (None: system), which orders policies from 2.8."""
+        ref = policy.target_ref
+        kind = self.top_level_kind(policy)
         rank = self.kind_order.get(kind, 0)
         if not self.name_descending:
             return (rank, policy.core_name)
         labels = policy.resource.labels
         origin = {"global": -1, "zone": 1}.get(tag_value(labels, ORIGIN_LABEL) or "", 0)
         listener_tags = len(ref.tags) if ref is not None and kind == "MeshGateway" else 0
-        return (rank, origin, listener_tags, _descending(display_name(policy)))
+        if not self.role_tiers:
+            return (rank, origin, listener_tags, _descending(display_name(policy)))
+        specificity = dataplane_specificity(ref) if self.dataplane_target_ref and kind == "Dataplane" else (0, 0)
+        return (rank, specificity, origin, listener_tags, ROLE_RANK.get(role or "system", 0), _descending(display_name(policy)))
 
     def excludes(self, policy: Policy) -> bool:
         """A policy this version leaves out of matching altogether (shadow policies from 2.7)."""
         return self.shadow_excluded and tag_value(policy.resource.labels, EFFECT_LABEL) == "shadow"
+
+
+#: ``mesh_proto.PolicyRole`` Compare (``v2.14.3:api/mesh/v1alpha1/dataplane_helpers.go``); an unknown role ranks 0.
+ROLE_RANK: Mapping[str, int] = MappingProxyType({"system": 1, "producer": 2, "consumer": 3, "workload-owner": 4})
+
+
+def dataplane_specificity(ref: TargetRef | None) -> tuple[int, int]:
+    """``CompareDataplaneKind``: a ref by labels sorts before one by name, no sectionName before one.
+    A ref with neither sits between the two here; Kuma's comparison ties it with both, which no sort key can."""
+    if ref is None:
+        return (0, 0)
+    by_name = 1 if ref.name else (-1 if ref.labels is not None else 0)
+    return (by_name, 1 if ref.section_name else 0)
 
 
 def display_name(policy: Policy) -> str:
@@ -213,16 +271,79 @@ _KUMA_2_7_0 = replace(
     references_by_display_name=True,
 )
 
+_KUMA_2_8_0 = replace(
+    _KUMA_2_7_0,
+    version="2.8",
+    validates_as="2.8",
+    role_tiers=True,
+)
+
+#: 2.9 renumbers the kinds for the new resources (``2.9.19:api/common/v1alpha1/targetref.go`` ``order``).
+_KIND_ORDER_2_9 = _frozen({
+    "Mesh": 1, "MeshSubset": 2, "MeshGateway": 3, "MeshService": 4, "MeshExternalService": 5,
+    "MeshMultiZoneService": 6, "MeshServiceSubset": 7, "MeshHTTPRoute": 8,
+})
+_KUMA_2_9_0 = replace(
+    _KUMA_2_8_0,
+    version="2.9",
+    validates_as="2.9",
+    kind_order=_KIND_ORDER_2_9,
+    top_level_kinds=_KUMA_2_8_0.top_level_kinds,
+    target_ref_optional=True,
+    zone_filter=True,
+    split_drops_backend_alone=True,
+    transparent_listed_outbounds_dropped=True,
+)
+
+#: 2.10 adds ``Dataplane`` second (``v2.10.11:api/common/v1alpha1/targetref.go``; the same at v2.14.3).
+_KIND_ORDER_2_10 = _frozen({
+    "Mesh": 1, "Dataplane": 2, "MeshSubset": 3, "MeshGateway": 4, "MeshService": 5, "MeshExternalService": 6,
+    "MeshMultiZoneService": 7, "MeshServiceSubset": 8, "MeshHTTPRoute": 9,
+})
+_KUMA_2_10_0 = replace(
+    _KUMA_2_9_0,
+    version="2.10",
+    validates_as="2.10",
+    kind_order=_KIND_ORDER_2_10,
+    top_level_kinds=_KUMA_2_9_0.top_level_kinds | {"Dataplane"},
+    dataplane_target_ref=True,
+    universal_schema_defaults=True,
+)
+# 2.11 to 2.14 route legacy outbounds as 2.10 does; they differ in validation and in the patch gates below.
+_KUMA_2_11_0 = replace(_KUMA_2_10_0, version="2.11", validates_as="2.11")
+_KUMA_2_12_0 = replace(_KUMA_2_10_0, version="2.12", validates_as="2.12", http_keeps_empty_routes=True)
+_KUMA_2_13_0 = replace(_KUMA_2_12_0, version="2.13", validates_as="2.13")
+_KUMA_2_14_0 = replace(
+    _KUMA_2_10_0, version="2.14", validates_as="2.14", skip_ignored_inbounds=False, dataplane_ref_selects_delegated=True,
+)
+
+_MATCH_IGNORED = MappingProxyType({"skip_ignored_inbounds": False})
+_DATAPLANE_REF_DELEGATED = MappingProxyType({"dataplane_ref_selects_delegated": True})
+
 #: Patch releases that change a fact of their minor: (minor, first patch) → changes.
 _PATCH_GATES: Mapping[tuple[str, int], Mapping[str, object]] = MappingProxyType({
-    # v2.7.25 backports #16323: targetRefs match Ignored inbounds (``v2.7.25:.../matchers/dataplane.go``).
-    ("2.7", 25): MappingProxyType({"skip_ignored_inbounds": False}),
+    # #16323 and its backports: targetRefs match Ignored inbounds (``v2.7.25:.../matchers/dataplane.go``
+    # inboundsSelectedByTags; 2.9.15, v2.11.13, v2.12.10, v2.13.5 likewise; v2.10.11 still skips them).
+    ("2.7", 25): _MATCH_IGNORED,
+    ("2.9", 15): _MATCH_IGNORED,
+    ("2.11", 13): _MATCH_IGNORED,
+    ("2.12", 10): _MATCH_IGNORED,
+    ("2.13", 5): _MATCH_IGNORED,
+    # #15791 (``6a830f43f1``) and backports: ``kind: Dataplane`` selects delegated gateways
+    # (``v2.12.8:`` / ``v2.13.3:.../matchers/dataplane.go``: ``return inbounds, nil, dpp.Spec.IsDelegatedGateway()``).
+    ("2.12", 8): _DATAPLANE_REF_DELEGATED,
+    ("2.13", 3): _DATAPLANE_REF_DELEGATED,
 })
 
 #: The newest patch of each minor that is modelled: a bare minor version means it.
-NEWEST_PATCH: Mapping[str, int] = MappingProxyType({"2.5": 11, "2.6": 15, "2.7": 29})
+NEWEST_PATCH: Mapping[str, int] = MappingProxyType({
+    "2.5": 11, "2.6": 15, "2.7": 29, "2.8": 8, "2.9": 19, "2.10": 11, "2.11": 18, "2.12": 14, "2.13": 10, "2.14": 3,
+})
 
-_MINORS: Mapping[str, Semantics] = MappingProxyType({"2.5": KUMA_2_5, "2.6": KUMA_2_6, "2.7": _KUMA_2_7_0})
+_MINORS: Mapping[str, Semantics] = MappingProxyType({
+    "2.5": KUMA_2_5, "2.6": KUMA_2_6, "2.7": _KUMA_2_7_0, "2.8": _KUMA_2_8_0, "2.9": _KUMA_2_9_0,
+    "2.10": _KUMA_2_10_0, "2.11": _KUMA_2_11_0, "2.12": _KUMA_2_12_0, "2.13": _KUMA_2_13_0, "2.14": _KUMA_2_14_0,
+})
 
 
 def _at_patch(minor: str, patch: int, version: str) -> Semantics:
@@ -237,9 +358,13 @@ def _at_patch(minor: str, patch: int, version: str) -> Semantics:
 
 
 KUMA_2_7 = _at_patch("2.7", NEWEST_PATCH["2.7"], "2.7")
+KUMA_2_13 = _at_patch("2.13", NEWEST_PATCH["2.13"], "2.13")
+KUMA_2_14 = _at_patch("2.14", NEWEST_PATCH["2.14"], "2.14")
 
 #: Every modelled minor version, by the string ``resolve(kuma_version=...)`` accepts.
-SEMANTICS: Mapping[str, Semantics] = MappingProxyType({"2.5": KUMA_2_5, "2.6": KUMA_2_6, "2.7": KUMA_2_7})
+SEMANTICS: Mapping[str, Semantics] = MappingProxyType({
+    minor: _at_patch(minor, NEWEST_PATCH[minor], minor) for minor in _MINORS
+})
 
 
 #: What ``resolve`` and the CLI model when nothing says otherwise.

@@ -111,22 +111,29 @@ def make_split(
     *,
     route: str = "",
     route_matches: str = "",
+    drop_alone: bool = False,
 ) -> SplitResult:
     """``makeSplit`` for one list of backendRefs."""
     rows = [
         make_backend(endpoints, admitted, ref.kind, ref.name or "", ref.tags, ref.effective_weight, route=route, route_matches=route_matches)
         for ref in refs
     ]
-    return split_backends(rows, accepted, backend_kinds)
+    return split_backends(rows, accepted, backend_kinds, drop_alone)
 
 
-def split_backends(rows: Sequence[Backend], accepted: frozenset[str] | None, backend_kinds: frozenset[str] | None) -> SplitResult:
+def split_backends(rows: Sequence[Backend], accepted: frozenset[str] | None, backend_kinds: frozenset[str] | None,
+                   drop_alone: bool = False) -> SplitResult:
     """The split rule on backends whose weight, kind and protocol are known, in their order: a kind outside
     ``backend_kinds`` or a weight of 0 carries nothing; one protocol outside ``accepted`` empties the whole
-    split (``makeSplit``'s early return).  ``None`` skips a check (TrafficRoute splits have neither)."""
+    split (``makeSplit``'s early return), or from 2.9 (``drop_alone``) drops that backend only.  ``None``
+    skips a check (TrafficRoute splits have neither)."""
     out: list[Backend] = []
     refusal = ""
     for row in rows:
+        if drop_alone and accepted is not None and row.name and row.weight != 0 and row.protocol not in accepted \
+                and (backend_kinds is None or row.kind in backend_kinds):
+            out.append(replace(row, in_split=False, note=f"{row.protocol} is not accepted here ({', '.join(sorted(accepted))}): dropped"))
+            continue
         if backend_kinds is not None and row.kind not in backend_kinds:
             out.append(replace(row, in_split=False, note=f"kind {row.kind} is not a split target: skipped"))
             continue

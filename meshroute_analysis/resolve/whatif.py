@@ -58,7 +58,7 @@ def reweigh(rows: pd.DataFrame, weights: Mapping[str, float], semantics: Semanti
     out = rows.copy()
     for _, group in out.groupby(out["route"].fillna(""), sort=False):
         backends = [_backend(row, weights.get(row["backend"], row["weight"])) for _, row in group.iterrows()]
-        result = split_backends(backends, accepted, kinds)
+        result = split_backends(backends, accepted, kinds, semantics.split_drops_backend_alone)
         for index, b in zip(group.index, result.backends, strict=True):
             out.loc[index, ["weight", "in_split", "share", "note"]] = [b.weight, b.in_split, b.share, b.note]
     return out

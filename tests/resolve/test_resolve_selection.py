@@ -27,7 +27,7 @@ def _policy(name, top, **kw):
 
 def _selects(pol, proxy):
     index = TargetRefIndex([pol], KUMA_2_5)
-    return bool(index.select(selecting_inbounds(proxy, KUMA_2_5)))
+    return bool(index.select(proxy, selecting_inbounds(proxy, KUMA_2_5)))
 
 
 WEB_V1 = {"kuma.io/service": "web", "version": "v1"}
@@ -111,6 +111,6 @@ TOPS = st.one_of(
 def test_index_agrees_with_explanation(tops, inbounds):
     pols = [_policy(f"p{i}", top) for i, top in enumerate(tops)]
     proxy = _proxy(*inbounds)
-    selected = {id(p) for p in TargetRefIndex(pols, KUMA_2_5).select(selecting_inbounds(proxy, KUMA_2_5))}
+    selected = {id(p) for p in TargetRefIndex(pols, KUMA_2_5).select(proxy, selecting_inbounds(proxy, KUMA_2_5))}
     for pol in pols:
         assert explain_selection(pol, proxy, KUMA_2_5)[0] == (id(pol) in selected)
