@@ -150,6 +150,27 @@ def test_findings_are_unchanged(key: str, version: str, pinned: dict[str, Any], 
                     f"rows {got['rows']} vs {expected['rows']})")
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("key", [f"synth/{n}" for n in ESTATES] + [f"sample/{n}" for n in SAMPLES])
+def test_selection_read_from_the_resolution_is_the_per_group_answer(key: str, version: str, workdir: Path) -> None:
+    """The audit reads which groups a policy selects from the resolution; asking ``res.selects`` for every
+    (policy, group), as the audit did before, gives the same groups in the same order."""
+    import meshroute_analysis as mra
+    from meshroute_analysis.audit.context import AuditContext
+
+    kind, name = key.split("/", 1)
+    if kind == "synth":
+        compute(key, version, workdir)  # writes the estate once
+        path = _SYNTH_DIRS[name]
+    else:
+        path = ROOT / "sample_policies" / name
+    repo = mra.load_repo(str(path))
+    ctx = AuditContext(repo, kuma_version=version)
+    for policy in ctx.policies:
+        brute = tuple((s, p) for s, p in ctx._representatives.get(policy.mesh, ()) if ctx.res.selects(policy, p)[0])
+        assert ctx.selected(policy) == brute, policy.key
+
+
 def test_every_case_is_pinned(pinned: dict[str, Any]) -> None:
     assert sorted(pinned) == sorted(f"{k}@{v}" for k, v in _cases())
 
