@@ -92,17 +92,18 @@ class AuditContext:
             out.setdefault((p.mesh, p.source, p.destination), p)
         return out
 
-    def backends_of_protocols(self, protocols: Iterable[str]) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
-        """The rows of ``res.backends`` whose ``backend_protocol`` is one of ``protocols``, by (mesh, source,
-        destination), in frame order, as :attr:`backends_by_pair` has them: the frame is filtered first, so
-        that only those rows become dicts."""
+    def weighted_backends(self, protocols: Iterable[str], route_type: str) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
+        """The rows of ``res.backends`` of pairs routed by ``route_type`` whose ``backend_protocol`` is one of
+        ``protocols`` and whose weight is not 0, by (mesh, source, destination), in frame order, as
+        :attr:`backends_by_pair` has them: the frame is filtered first, so that only those rows become dicts."""
         wanted = tuple(sorted(set(protocols)))
-        key = f"backends_of_protocols:{wanted}"
+        key = f"weighted_backends:{route_type}:{wanted}"
         if key not in self.memo:
             frame = self.res.backends
-            rows = frame[frame["backend_protocol"].isin(wanted)] if len(frame) else frame
+            if len(frame):
+                frame = frame[frame["backend_protocol"].isin(wanted) & (frame["weight"] != 0) & (frame["route_type"] == route_type)]
             out: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
-            for row in rows.to_dict("records"):
+            for row in frame.to_dict("records"):
                 out[(row["mesh"], row["source"], row["destination"])].append(row)
             self.memo[key] = {k: tuple(v) for k, v in out.items()}
         return self.memo[key]
