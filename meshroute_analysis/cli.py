@@ -19,16 +19,20 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
-
-from . import frames
 from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, skips
-from .diff.cli import add_diff_subcommand, run_diff
+from .cli_parsers import add_diff_subcommand, add_report_subcommand
 from .errors import InputError, UsageError
-from .repo import PolicyRepo, load_repo
-from .report import add_report_subcommand, run_report
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .repo import PolicyRepo
+
+# pandas, the resolver, the audit, the report (matplotlib) and the diff are imported by the subcommands that
+# use them: building the parser, which is all ``meshroute --help`` does, imports none of them
+# (tests/test_cli_startup.py checks it).
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -113,14 +117,22 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or _is_na(value) or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
 
 
+def _is_na(value: Any) -> bool:
+    """``value is pd.NA``, without importing pandas for it (a frame cell means pandas is loaded already)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is pandas.NA
+
+
 def _write_frame(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
+    import pandas as pd
+
     if fmt == "json":
         json.dump([{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")], out, indent=2)
         out.write("\n")
@@ -136,7 +148,7 @@ def _write_frame(frame: pd.DataFrame, fmt: str, out: TextIO) -> None:
 
 def _location(file: Any, line: Any) -> str:
     """``file:line``, or just ``file`` when the problem is the whole file (no line)."""
-    has_line = line is not None and line is not pd.NA and not (isinstance(line, float) and math.isnan(line)) and int(line) > 0
+    has_line = line is not None and not _is_na(line) and not (isinstance(line, float) and math.isnan(line)) and int(line) > 0
     return f"{file}:{int(line)}" if has_line else f"{file}"
 
 
@@ -184,7 +196,7 @@ def _introduced_since(base: str, args: argparse.Namespace, repo: PolicyRepo, ski
     decide the exit status (the introduced ones, and input of this side that cannot be read)."""
     from .diff import diff
     from .diff.cli import for_mesh, introduced_for_exit
-
+    from .repo import load_repo
 
     before = load_repo(args.paths, rev=base, system_namespaces=args.system_namespace, exclude=args.exclude, config=repo.config)
     d = diff(before, repo, skip=skips, kuma_version=version)
@@ -247,6 +259,7 @@ def _audit_exit(findings: pd.DataFrame, fail_on: str, err: TextIO) -> int:
 
 
 def _resolve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from . import frames
     from .resolve import resolve
 
     repo = load(args, err)
@@ -285,6 +298,8 @@ def _mesh_of(res: Any, source: str) -> str:
 
 
 def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import pandas as pd
+
     from .audit import CODES, codes_markdown
 
     if args.output == "markdown":
@@ -298,8 +313,20 @@ def _rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .report import run_report
+
+    return run_report(args, out, err)
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .diff.cli import run_diff
+
+    return run_diff(args, out, err)
+
+
 _COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain": _explain, "rules": _rules,
-             "report": run_report, "diff": run_diff}
+             "report": _report, "diff": _diff}
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:

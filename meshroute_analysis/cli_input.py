@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from .config import Config, find_config, load_config
 from .errors import UsageError
-from .repo import PolicyRepo, load_repo
 
 if TYPE_CHECKING:
     from .audit import Skip
     from .io.memo import ParseMemo
+    from .repo import PolicyRepo
 
 __all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "kuma_version", "load", "skips"]
 
@@ -78,6 +78,8 @@ def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None
     config = config_of(args)
     if config.path is not None:
         err.write(f"meshroute: config: {config.path}\n")
+    from .repo import load_repo  # pandas: only for the subcommands that read a repository
+
     repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config,
                      memo=memo)
     _note_excluded(repo, err)

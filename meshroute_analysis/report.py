@@ -33,7 +33,8 @@ from typing import Any, TextIO
 import pandas as pd
 
 from . import plotting
-from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, skips
+from .cli_input import fail_on, kuma_version, load, skips
+from .cli_parsers import add_report_subcommand
 from .errors import UsageError
 
 __all__ = ["REPORT_FILES", "add_report_subcommand", "run_report", "write_report"]
@@ -516,22 +517,6 @@ def write_report(
 
 
 # ----------------------------------------------------------------------------------------------- CLI
-
-
-def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``meshroute report PATH... -o DIR`` to the ``meshroute`` subparsers."""
-    p = subparsers.add_parser("report", help="write a review report (Markdown, HTML, CSV, PNG/SVG charts)",
-                              description="Write a review report of the repository: findings, the resolved route "
-                                          "table and charts, as report.md, index.html, CSVs and PNG/SVG charts.")
-    add_input_options(p)
-    p.add_argument("-o", "--out-dir", dest="out_dir", default="meshroute-report", metavar="DIR",
-                   help="directory to write (created; default: meshroute-report)")
-    add_threshold_options(p, fail_on_help="exit 79 when a finding has this severity or worse (default: error, as audit); "
-                                          "with --base, when the change introduces one")
-    p.add_argument("--base", metavar="REV",
-                   help="open the report with what the change from git revision REV to --rev (default: the working "
-                        "tree) does: changed pairs, before/after charts, findings introduced and fixed")
-    return p
 
 
 def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -74,8 +74,8 @@ class AuditContext:
     @cached_property
     def pairs(self) -> tuple[Pair, ...]:
         routes = self.res.routes
-        cols = list(Pair._fields)
-        return tuple(Pair(*row) for row in routes[cols].itertuples(index=False, name=None))
+        # Column by column as Python objects (what itertuples gives, several times faster).
+        return tuple(map(Pair._make, zip(*(routes[c].to_numpy(dtype=object) for c in Pair._fields))))
 
     @cached_property
     def pairs_by_destination(self) -> Mapping[tuple[str, str], tuple[Pair, ...]]:
@@ -83,6 +83,30 @@ class AuditContext:
         for p in self.pairs:
             out[(p.mesh, p.destination)].append(p)
         return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def pair_at(self) -> Mapping[tuple[str, str, str], Pair]:
+        """(mesh, source, destination) -> its pair (the first, should a repository ever give two)."""
+        out: dict[tuple[str, str, str], Pair] = {}
+        for p in self.pairs:
+            out.setdefault((p.mesh, p.source, p.destination), p)
+        return out
+
+    def weighted_backends(self, protocols: Iterable[str], route_type: str) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
+        """The rows of ``res.backends`` of pairs routed by ``route_type`` whose ``backend_protocol`` is one of
+        ``protocols`` and whose weight is not 0, by (mesh, source, destination), in frame order, as
+        :attr:`backends_by_pair` has them: the frame is filtered first, so that only those rows become dicts."""
+        wanted = tuple(sorted(set(protocols)))
+        key = f"weighted_backends:{route_type}:{wanted}"
+        if key not in self.memo:
+            frame = self.res.backends
+            if len(frame):
+                frame = frame[frame["backend_protocol"].isin(wanted) & (frame["weight"] != 0) & (frame["route_type"] == route_type)]
+            out: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
+            for row in frame.to_dict("records"):
+                out[(row["mesh"], row["source"], row["destination"])].append(row)
+            self.memo[key] = {k: tuple(v) for k, v in out.items()}
+        return self.memo[key]
 
     @cached_property
     def backends_by_pair(self) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
@@ -121,12 +145,17 @@ class AuditContext:
     def policy(self, mesh: str, key: str) -> Policy | None:
         return self._by_key.get((mesh, key))
 
+    @cached_property
+    def _trafficroutes(self) -> Mapping[tuple[str, str], Policy]:
+        found: dict[tuple[str, str], Policy] = {}
+        for (mesh, _), p in self._by_key.items():
+            if p.type == TR:
+                found.setdefault((mesh, p.name), p)  # the first by key order, as a scan would find it
+        return found
+
     def trafficroute(self, mesh: str, name: str) -> Policy | None:
         """A TrafficRoute by the name ``res.routes.trafficroute`` shows (written or implicit)."""
-        for (m, _), p in self._by_key.items():
-            if m == mesh and p.type == TR and p.name == name:
-                return p
-        return None
+        return self._trafficroutes.get((mesh, name))
 
     @staticmethod
     def is_implicit(policy: Policy) -> bool:
@@ -164,12 +193,17 @@ class AuditContext:
         """The mesh-wide protocol of ``service`` and where it comes from (``repo.services``)."""
         return self._protocols.get((mesh, service), ("unknown", "not in the inventory"))
 
+    @cached_property
+    def _legacy_documents(self) -> Mapping[str, list[tuple[str, str]]]:
+        found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for d in self.content.documents:
+            if d.kind in LEGACY_CONNECTION_POLICIES:
+                found[d.mesh or "default"].add((d.kind, d.name or "?"))
+        return {mesh: sorted(docs) for mesh, docs in found.items()}
+
     def legacy_documents(self, mesh: str) -> list[tuple[str, str]]:
         """(kind, name) of legacy connection policies of ``mesh`` found in the files."""
-        return sorted(
-            {(d.kind, d.name or "?") for d in self.content.documents
-             if d.kind in LEGACY_CONNECTION_POLICIES and (d.mesh or "default") == mesh}
-        )  # fmt: skip
+        return list(self._legacy_documents.get(mesh, ()))
 
     # ------------------------------------------------------------------------------ selection
 
@@ -180,28 +214,70 @@ class AuditContext:
         proxies = {(p.mesh, p.name): p for p in self.content.proxies}
         out: dict[str, list[tuple[str, Proxy]]] = defaultdict(list)
         seen: set[tuple[str, str]] = set()
-        for row in self.res.proxies.itertuples():
-            key = (row.mesh, row.source)
-            proxy = proxies.get((row.mesh, row.proxy))
+        frame = self.res.proxies
+        for mesh, source, name in zip(frame["mesh"], frame["source"], frame["proxy"]):
+            key = (mesh, source)
+            proxy = proxies.get((mesh, name))
             if key in seen or proxy is None:
                 continue
             seen.add(key)
-            out[row.mesh].append((row.source, proxy))
+            out[mesh].append((source, proxy))
         return out
 
     @cached_property
     def _selected(self) -> dict[int, tuple[tuple[str, Proxy], ...]]:
         return {}
 
+    @cached_property
+    def _resolved_selection(self) -> dict[int, list[tuple[str, Proxy]]] | None:
+        """id(policy) -> (source group, representative) of every group the resolution found it selects, for
+        the valid route policies: the resolver selected them once per group shape (``TargetRefIndex``), so the
+        audit reads that instead of asking every policy about every group.  Groups whose selection the
+        resolver did not record that way (builtin gateways routed by listener, a representative that is not
+        the group's first proxy) are asked one policy at a time, as before.  None when the resolution does
+        not carry that record (then :meth:`selected` asks per group)."""
+        engine = getattr(self.res, "_engine", None)
+        groups = getattr(engine, "groups", None)
+        group_signature = getattr(engine, "group_signature", None)
+        signatures = getattr(engine, "signatures", None)
+        if groups is None or group_signature is None or signatures is None or len(groups) != len(group_signature):
+            return None
+        by_group = {(g.mesh, g.name): (g, signatures[s]) for g, s in zip(groups, group_signature)}
+        valid_by_mesh: dict[str, list[Policy]] = defaultdict(list)
+        for policy in self.route_policies(valid=True):
+            valid_by_mesh[policy.mesh].append(policy)
+        out: dict[int, list[tuple[str, Proxy]]] = defaultdict(list)
+        for mesh, reps in self._representatives.items():
+            for source, proxy in reps:
+                group, sig = by_group.get((mesh, source), (None, None))
+                recorded = (
+                    group is not None and group.proxies and group.proxies[0] is proxy
+                    and getattr(sig, "gateway", None) is None
+                    and hasattr(sig, "tcp_policies") and hasattr(sig, "http_policies")
+                )  # fmt: skip
+                if recorded:
+                    for policy in (*sig.tcp_policies, *sig.http_policies):
+                        out[id(policy)].append((source, proxy))
+                else:
+                    for policy in valid_by_mesh.get(mesh, ()):
+                        if self.res.selects(policy, proxy)[0]:
+                            out[id(policy)].append((source, proxy))
+        # Only the valid written route policies are answered from it: anything else asks per group.
+        return {id(p): out.get(id(p), []) for ps in valid_by_mesh.values() for p in ps}
+
     def selected(self, policy: Policy) -> tuple[tuple[str, Proxy], ...]:
         """(source group, representative proxy) of every group the policy's top-level targetRef selects,
-        with Kuma 2.5's selection (``resolve.selection``: one inbound, not Ignored, carries every tag)."""
+        with the resolver's selection (``resolve.selection``: one inbound, not Ignored, carries every tag)."""
         found = self._selected.get(id(policy))
         if found is None:
-            found = tuple(
-                (source, proxy) for source, proxy in self._representatives.get(policy.mesh, ())
-                if self.res.selects(policy, proxy)[0]
-            )  # fmt: skip
+            resolved = self._resolved_selection
+            if resolved is not None and id(policy) in resolved:
+                found = tuple(resolved[id(policy)])
+            else:
+                found = tuple(
+                    (source, proxy) for source, proxy in self._representatives.get(policy.mesh, ())
+                    if self.res.selects(policy, proxy)[0]
+                )  # fmt: skip
             self._selected[id(policy)] = found
         return found
 
@@ -216,11 +292,19 @@ class AuditContext:
                 out[(policy.type, policy.mesh, source)].append(policy)
         return {k: tuple(v) for k, v in out.items()}
 
+    @cached_property
+    def _selecting_ordered(self) -> dict[tuple[str, str, str], tuple[Policy, ...]]:
+        return {}
+
     def selecting(self, policy_type: str, mesh: str, source: str) -> tuple[Policy, ...]:
         """The valid ``policy_type`` policies that select the group ``source``, in merge order."""
-        from ..resolve.selection import order_policies
+        key = (policy_type, mesh, source)
+        found = self._selecting_ordered.get(key)
+        if found is None:
+            from ..resolve.selection import order_policies
 
-        return tuple(order_policies(self._selecting.get((policy_type, mesh, source), ()), self.res.semantics))
+            found = self._selecting_ordered[key] = tuple(order_policies(self._selecting.get(key, ()), self.res.semantics))
+        return found
 
     @cached_property
     def _source_locations(self) -> Mapping[tuple[str, str], tuple[str | None, int | None]]:
@@ -235,28 +319,53 @@ class AuditContext:
 
     # ------------------------------------------------------------------------------ entries
 
-    def entry_destination(self, entry: ToEntry) -> str | None:
+    @cached_property
+    def _entry_destination(self):  # noqa: ANN202 - (entry) -> str | None
         from ..resolve.merge import entry_destination
 
-        return entry_destination(entry, self.res.semantics.to_kinds)
+        to_kinds = self.res.semantics.to_kinds
+        return lambda entry: entry_destination(entry, to_kinds)
+
+    def entry_destination(self, entry: ToEntry) -> str | None:
+        return self._entry_destination(entry)
+
+    @cached_property
+    def _policy_destinations(self) -> dict[int, tuple[Policy, tuple[tuple[ToEntry, str | None], ...]]]:
+        return {}
+
+    def _destinations_of(self, policy: Policy) -> tuple[tuple[ToEntry, str | None], ...]:
+        found = self._policy_destinations.get(id(policy))
+        if found is None or found[0] is not policy:
+            dest = self._entry_destination
+            found = self._policy_destinations[id(policy)] = (policy, tuple((e, dest(e)) for e in policy.to))
+        return found[1]
 
     def items_for(self, policies: Iterable[Policy], destination: str) -> list[tuple[Policy, ToEntry]]:
         """The ``to`` entries of ``policies`` (already in merge order) that configure ``destination``."""
-        return [(p, e) for p in policies for e in p.to if self.entry_destination(e) == destination]
+        return [(p, e) for p in policies for e, d in self._destinations_of(p) if d == destination]
+
+    @cached_property
+    def _tcp_winners(self) -> dict[tuple[str, tuple[str, ...], str], tuple[Policy, ToEntry] | None]:
+        return {}
 
     def tcp_winner(self, pair: Pair) -> tuple[Policy, ToEntry] | None:
         """The MeshTCPRoute entry whose backendRefs a pair routed by MeshTCPRoute uses: merge patches
         replace ``backendRefs`` whole, so the last entry in merge order that sets them wins
-        (``pkg/plugins/policies/core/rules/merge.go``)."""
-        from ..resolve.merge import tcp_entry_conf
-
+        (``pkg/plugins/policies/core/rules/merge.go``).  It depends only on the pair's policies and
+        destination, so it is worked out once per distinct (mesh, policies, destination)."""
         if pair.route_type != TCP:
             return None
+        key = (pair.mesh, pair.policy_keys, pair.destination)
+        if key in self._tcp_winners:
+            return self._tcp_winners[key]
+        from ..resolve.merge import tcp_entry_conf
+
         policies = [p for p in (self.policy(pair.mesh, k) for k in pair.policy_keys) if p is not None]
         winner = None
         for policy, entry in self.items_for(policies, pair.destination):
             if tcp_entry_conf(entry, pair.destination) is not None:
                 winner = (policy, entry)
+        self._tcp_winners[key] = winner
         return winner
 
     def http_live_entries(self, pair: Pair) -> set[tuple[int, int]]:

@@ -12,7 +12,7 @@ without an inventory are not judged: their proxies are inferred from the policie
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..model import Policy
@@ -67,15 +67,58 @@ def _lost_reason(ctx: AuditContext, policy: Policy, index: int, pair: Pair) -> s
     return None  # a MeshHTTPRoute entry shapes (or, dropping every route, empties) its destination
 
 
+@dataclass(slots=True)
+class _PairIndex:
+    """Lookups over ``ctx.pairs`` that liveness needs for every policy, built in one pass."""
+
+    by_source_destination: dict[tuple[str, str, str], Pair]
+    gateway_keys: Counter[tuple[str, str]]  # (mesh, policy key) -> builtin gateway listeners it shaped
+    http_catch_all: Counter[tuple[str, str]]  # (mesh, source) -> pairs routed by the MeshHTTPRoute catch-all
+    by_trafficroute: dict[tuple[str, str], list[Pair]]  # (mesh, trafficroute shown) -> pairs
+    by_tie: dict[tuple[str, str], list[Pair]]  # (mesh, tied TrafficRoute) -> pairs routed by TrafficRoute
+
+
+def _pair_index(ctx: AuditContext) -> _PairIndex:
+    if "liveness_pairs" not in ctx.memo:
+        by_sd: dict[tuple[str, str, str], Pair] = {}
+        gateway_keys: Counter[tuple[str, str]] = Counter()
+        catch_all: Counter[tuple[str, str]] = Counter()
+        by_tr: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+        by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+        for p in ctx.pairs:
+            by_sd.setdefault((p.mesh, p.source, p.destination), p)
+            if p.gateway_listener:
+                for key in set(p.policy_keys):
+                    gateway_keys[(p.mesh, key)] += 1
+            if p.route_type == HTTP and not p.policy_keys:
+                catch_all[(p.mesh, p.source)] += 1
+            if isinstance(p.trafficroute, str):  # missing is None or NaN (a str column of pandas 3)
+                by_tr[(p.mesh, p.trafficroute)].append(p)
+            if p.route_type == TR:
+                for name in set(p.trafficroute_ties):
+                    by_tie[(p.mesh, name)].append(p)
+        ctx.memo["liveness_pairs"] = _PairIndex(by_sd, gateway_keys, catch_all, by_tr, by_tie)
+    return ctx.memo["liveness_pairs"]
+
+
+def _entry_pairs(ctx: AuditContext, index: _PairIndex, mesh: str, dest: str, sources: frozenset[str]) -> list[Pair]:
+    """The pairs from the selected ``sources`` to ``dest``, in ``ctx.pairs`` order."""
+    by_destination = ctx.pairs_by_destination.get((mesh, dest), ())
+    if len(by_destination) <= len(sources):
+        return [pair for pair in by_destination if pair.source in sources]
+    found = [p for s in sources if (p := index.by_source_destination.get((mesh, s, dest))) is not None]
+    # Several pairs of one (source, destination) do not occur (one row per pair); if they did, the scan is exact.
+    return found if len(found) == len({p.source for p in found}) else [pair for pair in by_destination if pair.source in sources]
+
+
 def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
+    index = _pair_index(ctx)
     sources = ctx.selected_sources(policy)
     entries = []
     for entry in policy.to:
         dest = ctx.entry_destination(entry)
         life = EntryLife(entry.index, dest)
-        for pair in ctx.pairs_by_destination.get((policy.mesh, dest), ()) if dest else ():
-            if pair.source not in sources:
-                continue
+        for pair in _entry_pairs(ctx, index, policy.mesh, dest, sources) if dest else ():
             life.pairs += 1
             reason = _lost_reason(ctx, policy, entry.index, pair)
             if reason is None:
@@ -85,23 +128,24 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
         entries.append(life)
     # A builtin gateway listener (2.6+) lists every policy whose rules shaped it: such a policy is in use, and
     # its `to: Mesh` entries (the gateway form) are what shaped it.
-    activates = sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.gateway_listener and policy.key in p.policy_keys)
+    activates = index.gateway_keys.get((policy.mesh, policy.key), 0)
     for life in entries:
         if activates and life.destination is None:
             life.live = activates
     if policy.type == HTTP:
         # Pairs routed by MeshHTTPRoute that no policy names: the catch-all exists because some MeshHTTPRoute
         # applies to the proxy, this one included.
-        activates += sum(1 for p in ctx.pairs if p.mesh == policy.mesh and p.source in sources and p.route_type == HTTP and not p.policy_keys)
+        activates += sum(index.http_catch_all.get((policy.mesh, s), 0) for s in sources)
     return PolicyLife(policy, entries, "" if policy.to else f"it has no `to` entries (accepted by Kuma {ctx.version}, a no-op)", activates)
 
 
 def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
-    selected = [p for p in ctx.pairs if p.mesh == policy.mesh and p.trafficroute == policy.name]
+    index = _pair_index(ctx)
+    selected = index.by_trafficroute.get((policy.mesh, policy.name), [])
     routed = [p for p in selected if p.route_type == TR and policy.key in p.policy_keys]
     # A TrafficRoute of the selected one's rank routes those pairs if it was created later, which no file
     # says (MRA504): it may be the one carrying the traffic, so it is never called dead.
-    routed += [p for p in ctx.pairs if p.mesh == policy.mesh and p.route_type == TR and policy.name in p.trafficroute_ties]
+    routed += index.by_tie.get((policy.mesh, policy.name), [])
     life = PolicyLife(policy, [EntryLife(0, None, len(selected), len(routed))])
     if routed:
         return life

@@ -18,38 +18,14 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ..cli_input import add_input_options, add_threshold_options, config_of, fail_on, kuma_version, skips
+from ..cli_input import config_of, fail_on, kuma_version, skips
+from ..cli_parsers import DIFF_FRAMES as FRAMES
+from ..cli_parsers import add_diff_subcommand
 from ..config import Config
 from ..errors import UsageError
 from .result import Diff
 
 __all__ = ["add_diff_subcommand", "diff_exit_status", "for_mesh", "introduced_for_exit", "run_diff"]
-
-FRAMES = ("pairs", "backends", "findings", "policies")
-
-
-def add_diff_subcommand(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``meshroute diff`` to the ``meshroute`` subparsers."""
-    p = subparsers.add_parser(
-        "diff", help="what a change does to traffic: pairs, shares, findings introduced and fixed",
-        description="Compare two revisions (PATH... --base REV [--head REV]) or two folders (BEFORE_DIR AFTER_DIR): "
-                    "which (source, destination) pairs change route type, policies, status or shares, which findings "
-                    "the change introduces or fixes, which policies it adds, removes or modifies.")
-    add_input_options(p, rev=False, paths_help="with --base or --to-kuma-version: the repository's policy files or "
-                                               "directories; otherwise BEFORE_DIR AFTER_DIR")
-    p.add_argument("--base", metavar="REV", help="the git revision before the change (e.g. origin/main)")
-    p.add_argument("--head", metavar="REV", help="the git revision after the change (default: the working tree)")
-    p.add_argument("--to-kuma-version", metavar="VERSION",
-                   help="compare the repository under --kuma-version (the before side) and under VERSION: what "
-                        "upgrading the control plane does to traffic")
-    p.add_argument("-o", "--output", choices=("table", "json", "csv", "markdown", "sarif"), default="table")
-    p.add_argument("--frame", choices=FRAMES, default="pairs", help="the frame -o csv writes (default: pairs)")
-    add_threshold_options(p, fail_on_help="exit 79 when the change introduces a finding of this severity or worse "
-                                          "(default: error)")
-    p.add_argument("--sarif-root", metavar="DIR", help="make SARIF URIs relative to DIR (default: the current directory)")
-    p.add_argument("--help-base-url", metavar="URL", help="where this project's docs are browsable, for SARIF rule links")
-    return p
-
 
 def load_diff(args: argparse.Namespace, err: TextIO) -> tuple[Diff, Config]:
     """The diff the arguments name: two revisions of the paths, two folders, or one repository under two

@@ -1,9 +1,10 @@
 """MRA204: a top-level targetRef that selects no proxy of the inventory.
 
 2.5.11 applies a targetRef policy to a proxy when its selector matches one inbound that is not Ignored
-(``pkg/plugins/policies/core/matchers/dataplane.go``); the audit asks the resolver's own selection
-(``resolve.selection.explain_selection``) for every source group, so both agree.  Inferred proxies do not
-count: they exist only because a policy names them.
+(``pkg/plugins/policies/core/matchers/dataplane.go``); the audit reads the groups each policy selects from
+the resolution (``AuditContext.selected``: what the resolver's ``TargetRefIndex`` chose per group shape, the
+same answer as ``resolve.selection.explain_selection``), so both agree, and the message is built only for a
+policy that selects nothing.  Inferred proxies do not count: they exist only because a policy names them.
 """
 
 from __future__ import annotations

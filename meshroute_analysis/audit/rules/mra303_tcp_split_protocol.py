@@ -22,12 +22,11 @@ BREAKING = ("grpc", "kafka")
 def check(ctx: AuditContext) -> Iterator[Finding]:
     if set(BREAKING) <= ctx.res.semantics.tcp_split_protocols:
         return  # 2.6 and later accept grpc and kafka backends in a TCP split
-    for pair in ctx.pairs:
-        if pair.route_type != TCP or pair.forwards:
+    # makeSplit skips weight-0 refs before it checks protocols: only weighted ones break the split.
+    for key, bad in ctx.weighted_backends(BREAKING, TCP).items():
+        pair = ctx.pair_at.get(key)
+        if pair is None or pair.route_type != TCP or pair.forwards:
             continue
-        # makeSplit skips weight-0 refs before it checks protocols: only weighted ones break the split.
-        bad = [b for b in ctx.backends_by_pair.get((pair.mesh, pair.source, pair.destination), ())
-               if b["backend_protocol"] in BREAKING and b["weight"] != 0]  # fmt: skip
         winner = ctx.tcp_winner(pair)
         if not bad or winner is None:
             continue

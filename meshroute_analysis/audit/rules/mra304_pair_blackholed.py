@@ -25,8 +25,8 @@ def _explained(ctx: AuditContext, pair: Pair) -> bool:
         winner = ctx.tcp_winner(pair)
         if winner is not None and all_zero(winner[1].backend_refs or ()):
             return True
-        backends = ctx.backends_by_pair.get((pair.mesh, pair.source, pair.destination), ())
-        return any(b["backend_protocol"] in BREAKING and b["weight"] != 0 for b in backends)
+        # a weighted grpc/kafka backend (MRA303's); weight-0 backends are skipped before protocols are checked
+        return (pair.mesh, pair.source, pair.destination) in ctx.weighted_backends(BREAKING, TCP)
     # MeshHTTPRoute dropped every route: MRA301 explains it when the entries naming the pair weigh 0 throughout.
     naming = ctx.items_for(ctx.selecting(HTTP, pair.mesh, pair.source), pair.destination)
     rules = [r for _, entry in naming for r in entry.http_rules if r.backend_refs is not None]
