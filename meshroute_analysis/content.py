@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .model import Document, Mesh, MeshGateway, Policy, Proxy, Resource, Service, ViolationRecord, Workload
+from .model import Destination, Document, Mesh, MeshGateway, Policy, Proxy, Resource, Service, ViolationRecord, Workload
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +29,8 @@ class RepoContent:
     workloads: tuple[Workload, ...] = ()
     #: Every MeshGateway, in apply order.
     gateways: tuple[MeshGateway, ...] = ()
+    #: MeshServices, MeshExternalServices and MeshMultiZoneServices (2.9+): those written, in apply order,
+    #: then the MeshServices Kuma would generate for Kubernetes Services (``Destination.generated_from``).
+    destinations: tuple[Destination, ...] = ()
     #: Where the control plane runs on Kubernetes (route policies elsewhere are refused by 2.5's webhook).
     system_namespaces: tuple[str, ...] = ("kuma-system", "kong-mesh-system")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 Tags = tuple[tuple[str, str], ...]
@@ -205,6 +206,12 @@ class BackendRef:
     name: str | None
     tags: Tags = ()
     weight: int | None = None  # as written; None means Kuma's default of 1
+    #: From 2.7 a backendRef may name a real resource: ``port`` (a MeshService port number), and from 2.8
+    #: ``sectionName``, ``labels`` and ``namespace`` (:mod:`meshroute_analysis.resolve.destinations`).
+    port: int | None = None
+    section_name: str | None = None
+    labels: Tags | None = None
+    namespace: str | None = None
 
     @property
     def effective_weight(self) -> int:
@@ -457,12 +464,69 @@ class Mesh:
     skip_initial_policies: tuple[str, ...] = ()
     mtls: bool = False
     resource: Resource | None = None
+    #: ``meshServices.mode`` as written (2.9+): Disabled, Everywhere, ReachableBackends or Exclusive; None when
+    #: the Mesh does not say, which Kuma up to 2.14 reads as Disabled (``api/mesh/v1alpha1/mesh_helpers.go``).
+    mesh_services_mode: str | None = None
 
     def creates_default(self, kind: str) -> bool:
         """Whether a 2.5 control plane creates its default ``kind`` policy for this mesh
         (``skipCreatingInitialPolicies`` in ``pkg/defaults/mesh/mesh.go``)."""
         skipped = set(self.skip_initial_policies)
         return "*" not in skipped and kind not in skipped
+
+
+#: The resources that stand for a destination from 2.9 (MADR 066), by the short name their KRI uses
+#: (``v2.14.3:pkg/core/kri/kri.go``; the descriptors' ``ShortName``).
+DESTINATION_KINDS: Mapping[str, str] = MappingProxyType({
+    "MeshService": "msvc", "MeshExternalService": "extsvc", "MeshMultiZoneService": "mzsvc",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    """One port of a destination resource: what ``sectionName`` names and ``port`` finds."""
+
+    name: str  # ``name``, else the port number as text (``v2.14.3:.../meshservice/api/v1alpha1/helpers.go``)
+    port: int
+    app_protocol: str  # as written, "tcp" when absent: the split checks it raw
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A MeshService, MeshExternalService or MeshMultiZoneService: a destination resource of 2.9+.
+
+    ``labels`` are those the control plane stores (its own plus the computed ``kuma.io/display-name``,
+    ``k8s.kuma.io/namespace``, ``kuma.io/zone`` ...); ``selector`` is a MeshService's ``dataplaneTags``
+    (None: it selects by ``dataplaneRef`` or not at all).  ``generated_from`` says which Kubernetes Service
+    Kuma would generate it from ("" when the repository holds it)."""
+
+    kind: str
+    mesh: str
+    name: str  # the display name
+    namespace: str
+    zone: str
+    labels: Tags
+    ports: tuple[ServicePort, ...]
+    selector: Tags | None
+    file: str
+    line: int
+    generated_from: str = ""
+    resource: Resource | None = None
+
+    def kri(self, section: str = "") -> str:
+        """The resource's KRI: ``kri_<short>_<mesh>_<zone>_<namespace>_<name>_<section>``."""
+        return f"kri_{DESTINATION_KINDS[self.kind]}_{self.mesh}_{self.zone}_{self.namespace}_{self.name}_{section}"
+
+    def legacy_name(self, port: ServicePort) -> str:
+        """The ``kuma.io/service``-style name Kuma gives one of its ports (``destinationname``
+        ResolveLegacyFromKRI: ``<mesh>_<name>_<namespace>_<zone>_<short>_<port>``)."""
+        return f"{self.mesh}_{self.name}_{self.namespace}_{self.zone}_{DESTINATION_KINDS[self.kind]}_{port.port}"
+
+    def port_named(self, section: str) -> ServicePort | None:
+        return next((p for p in self.ports if p.name == section), None)
+
+    def port_numbered(self, number: int) -> ServicePort | None:
+        return next((p for p in self.ports if p.port == number), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from .config import Config
 from .content import RepoContent
 from .errors import UsageError
 from .inventory import build_inventory
+from .inventory.destinations import destinations
 from .io.exclude import compile_excludes
 from .io.memo import ParseMemo
 from .io.normalise import Recognised, normalise
@@ -233,6 +234,7 @@ def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str]
         workloads=inventory.workloads,
         system_namespaces=tuple(system_namespaces),
         gateways=tuple(typed_mesh_gateway(r, i) for i, r in enumerate(r for r in resources if r.kind == "MeshGateway")),
+        destinations=destinations(resources, meshes),
     )
 
 

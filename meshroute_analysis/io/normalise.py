@@ -22,7 +22,7 @@ from .yamldocs import RawDocument, item_lines
 KUMA_KINDS = frozenset(
     {
         "MeshTCPRoute", "MeshHTTPRoute", "TrafficRoute", "TrafficPermission", "Mesh", "Dataplane", "ExternalService",
-        "MeshGateway", "ZoneIngress",
+        "MeshGateway", "ZoneIngress", "MeshService", "MeshExternalService", "MeshMultiZoneService",
     }
 )
 #: Kinds that belong to no mesh (a zone ingress serves every mesh).

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..model import (
+    MESH_LABEL,
     BackendRef,
+    Destination,
     Format,
     HTTPFilter,
     HTTPRule,
@@ -22,6 +24,7 @@ from ..model import (
     Policy,
     Resource,
     Selector,
+    ServicePort,
     Split,
     TargetRef,
     ToEntry,
@@ -74,12 +77,17 @@ def backend_refs(value: Any) -> tuple[BackendRef, ...] | None:
     for item in value:
         ref = _mapping(item)
         kind = ref.get("kind")
+        labels = ref.get("labels")
         refs.append(
             BackendRef(
                 kind=kind if isinstance(kind, str) else "",
                 name=_opt_str(ref.get("name")),
                 tags=make_tags(ref.get("tags")),
                 weight=_weight(ref.get("weight")),
+                port=_weight(ref.get("port")),
+                section_name=_opt_str(ref.get("sectionName")),
+                labels=make_tags(labels) if isinstance(labels, dict) else None,
+                namespace=_opt_str(ref.get("namespace")),
             )
         )
     return tuple(refs)
@@ -189,10 +197,73 @@ def mesh(resource: Resource) -> Mesh:
     spec = _mapping(resource.spec)
     skip = spec.get("skipCreatingInitialPolicies")
     mtls = _mapping(spec.get("mtls"))
+    mode = _mapping(spec.get("meshServices")).get("mode")
     return Mesh(
         name=resource.name,
         skip_initial_policies=tuple(str(s) for s in _list(skip)),
         mtls=bool(mtls.get("enabledBackend")),
+        resource=resource,
+        mesh_services_mode=mode if isinstance(mode, str) and mode else None,
+    )
+
+
+#: The zone a control plane calls itself unless told (``multizone.zone.name``,
+#: ``v2.14.3:pkg/config/app/kuma-cp/kuma-cp.defaults.yaml``).
+DEFAULT_ZONE = "default"
+
+
+def _port(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ports(kind: str, spec: Mapping[str, Any]) -> tuple[ServicePort, ...]:
+    """A destination's ports; a MeshExternalService has the one of its ``match`` (named by its number)."""
+    if kind == "MeshExternalService":
+        match = _mapping(spec.get("match"))
+        number = _port(match.get("port"))
+        protocol = match.get("protocol")
+        return () if number is None else (ServicePort(str(number), number, protocol if isinstance(protocol, str) and protocol else "tcp"),)
+    out = []
+    for item in _list(spec.get("ports")):
+        entry = _mapping(item)
+        number = _port(entry.get("port"))
+        if number is None:
+            continue
+        name = entry.get("name")
+        protocol = entry.get("appProtocol")
+        # A missing appProtocol is tcp: the schema default, applied on apply (CRD, and REST from 2.10).
+        out.append(ServicePort(str(name) if isinstance(name, str) and name else str(number), number,
+                               protocol if isinstance(protocol, str) and protocol else "tcp"))
+    return tuple(out)
+
+
+def destination(resource: Resource, zone: str = DEFAULT_ZONE) -> Destination:
+    """A MeshService / MeshExternalService / MeshMultiZoneService with the labels a zone control plane
+    stores for it (``v2.14.3:pkg/core/resources/labels/compute.go``: display name, namespace on Kubernetes,
+    origin and zone for what the zone owns)."""
+    spec = _mapping(resource.spec)
+    labels = dict(resource.labels)
+    labels.setdefault("kuma.io/display-name", resource.name)
+    labels.setdefault(MESH_LABEL, resource.mesh)
+    if resource.namespace and resource.format is Format.KUBERNETES:
+        labels.setdefault("k8s.kuma.io/namespace", resource.namespace)
+    if resource.kind == "MeshService":
+        labels.setdefault("kuma.io/origin", "zone")
+        if labels["kuma.io/origin"] != "global":
+            labels.setdefault("kuma.io/zone", zone)
+    selector = _mapping(spec.get("selector"))
+    tags = selector.get("dataplaneTags")
+    return Destination(
+        kind=resource.kind,
+        mesh=resource.mesh,
+        name=labels["kuma.io/display-name"],
+        namespace=labels.get("k8s.kuma.io/namespace", ""),
+        zone=labels.get("kuma.io/zone", ""),
+        labels=tuple(sorted(labels.items())),
+        ports=_ports(resource.kind, spec),
+        selector=make_tags(tags) if isinstance(tags, dict) else None,
+        file=resource.file,
+        line=resource.line,
         resource=resource,
     )
 

@@ -69,6 +69,9 @@ class Decision:
     trafficroute_ties: tuple[Policy, ...] = ()
     #: The destination is a listener of a builtin gateway (``<gateway>:<PROTOCOL>:<port>``), not a service.
     gateway_listener: bool = False
+    #: The ``kuma.io/service``-style name of the destination when ``destination`` is a KRI (2.9+ real
+    #: resources); "" means the destination is that name itself.
+    service: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,8 @@ class PairInput:
     admitted: AdmittedKey
     #: Whether the mesh has any TrafficRoute: from 2.6 the legacy generator and the plugins' guards read it.
     mesh_has_trafficroutes: bool = True
+    #: The outbound is a port of a destination resource (2.9+), which the legacy generator never builds.
+    real_resource: bool = False
 
 
 def _endpoint_status(backends: Sequence[Backend]) -> tuple[str, str]:
@@ -128,7 +133,11 @@ def decide(pair: PairInput, endpoints: MeshEndpoints, semantics: Semantics) -> D
     choice = pair.trafficroute
     # 2.6: with no TrafficRoute in the mesh, the route plugins build every outbound (see below).
     without_trafficroutes = semantics.trafficroute_needs_one and not pair.mesh_has_trafficroutes
-    if without_trafficroutes:
+    if pair.real_resource:
+        # The legacy generator only takes kuma.io/service outbounds (v2.14.3:pkg/xds/generator/
+        # outbound_proxy_generator.go, NonBackendRefFilter).
+        stages.append("TrafficRoute: the legacy generator builds only kuma.io/service outbounds, not this real-resource one")
+    elif without_trafficroutes:
         stages.append("TrafficRoute: the mesh has no TrafficRoute, so the legacy generator builds nothing")
     elif choice.policy is None:
         stages.append("TrafficRoute: none selects this pair, so the legacy generator builds a listener without upstream")

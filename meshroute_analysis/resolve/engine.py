@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..content import RepoContent
 from ..model import SERVICE_TAG, MeshGateway, Origin, Policy, Proxy, Service
 from .decide import Decision, PairInput, decide
+from .destinations import DestinationIndex, RealOutbound, group_by_mesh
 from .defaults import default_policies, meshes_of, redefined_defaults
 from .gatewayroutes import gateway_listener_decisions, listener_name
 from .gateways import listener_tag_sets, select_gateway
@@ -25,7 +26,7 @@ from .merge import Item, entry_destination
 from .protocols import AdmittedKey, MeshEndpoints
 from .selection import TargetRefIndex, explain_selection, proxy_type, selecting_inbounds
 from .semantics import Semantics
-from .trafficroute import SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
+from .trafficroute import NO_CHOICE, SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
 from .validity import version_violations
 
 TCP_TYPE = "MeshTCPRoute"
@@ -39,8 +40,13 @@ class MeshContext:
 
     def __init__(self, mesh: str, policies: list[Policy], services: Mapping[str, Service],
                  destinations: tuple[str, ...], semantics: Semantics, created_with_mesh: frozenset[int] = frozenset(),
-                 gateways: Sequence[MeshGateway] = (), refused: frozenset[int] = frozenset()) -> None:
+                 gateways: Sequence[MeshGateway] = (), refused: frozenset[int] = frozenset(),
+                 resources: DestinationIndex | None = None) -> None:
         self.mesh = mesh
+        #: The mesh's destination resources (2.9+); None before 2.9 or when the repository has none.
+        self.resources = resources
+        if resources is not None:
+            services = {**services, **resources.services}
         self.gateways = list(gateways)
         self.policies = policies  # every policy of the mesh, valid or not (explain lists them)
         # What this version refuses on apply was never stored; shadow policies (2.7) do not take part.
@@ -57,7 +63,8 @@ class MeshContext:
         #: defaults to Kubernetes-form policies there.
         self.kubernetes = False
         self.trafficroutes = TrafficRouteIndex(by_type.get(TR_TYPE, ()), created_with_mesh)
-        self.endpoints = MeshEndpoints(mesh, services, by_type.get(TP_TYPE, ()), created_with_mesh)
+        self.endpoints = MeshEndpoints(mesh, services, by_type.get(TP_TYPE, ()), created_with_mesh,
+                                       resources.protocols if resources is not None else None)
         self.destinations = destinations
         #: (service, outbound tags) of a proxy without listed outbounds; shared, never mutated.
         self.transparent_destinations = [(d, {SERVICE_TAG: d}) for d in destinations]
@@ -135,6 +142,8 @@ class RoutingSignature:
     config_error: BuildCheck | None = None
     #: A builtin gateway's MeshGateway (2.6+): its destinations are listeners, decided by :mod:`.gatewayroutes`.
     gateway: MeshGateway | None = None
+    #: Outbounds to ports of destination resources (2.9+), decided after the legacy ones.
+    real_outbounds: tuple[RealOutbound, ...] = ()
     representative: Proxy | None = None
 
 
@@ -164,8 +173,10 @@ class Engine:
         gateways_by_mesh: dict[str, list[MeshGateway]] = defaultdict(list)
         for gateway in content.gateways:
             gateways_by_mesh[gateway.mesh].append(gateway)
+        real = group_by_mesh(content.destinations) if semantics.resource_engine else {}
         self.mesh_contexts: dict[str, MeshContext] = {}
         for mesh in sorted(self.meshes):
+            index = DestinationIndex(mesh, real[mesh], proxies_by_mesh.get(mesh, []), self.meshes[mesh].mesh_services_mode) if mesh in real else None
             self.mesh_contexts[mesh] = MeshContext(
                 mesh,
                 policies_by_mesh.get(mesh, []),
@@ -175,6 +186,7 @@ class Engine:
                 created_with_mesh,
                 gateways_by_mesh.get(mesh, ()),
                 self.refused,
+                index,
             )
         for proxy in content.proxies:
             if proxy.origin is Origin.KUBERNETES and proxy.mesh in self.mesh_contexts:
@@ -202,15 +214,22 @@ class Engine:
         keep_listed = not self.semantics.transparent_listed_outbounds_dropped
         extra = tuple((o.service, o.tags) for o in rep.extra_outbounds) if keep_listed else ()
         transparent = rep.outbounds is None and not extra and rep.reachable is None
-        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra, rep.reachable)
+        real = ctx.resources.outbounds_of(rep) if ctx.resources is not None else ()
+        # Exclusive mode: a transparent proxy gets no legacy VIP outbound (mesh_context_builder.go).
+        legacy_vips = rep.outbounds is not None or ctx.resources is None or ctx.resources.keeps_legacy_outbounds()
+        key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra, rep.reachable,
+               bool(real), legacy_vips)
         sig_id = index.get(key)
         if sig_id is None:
             sig_id = index[key] = len(self.signatures)
-            sig = RoutingSignature(
-                sig_id, group.mesh, tcp, http, tr_sources, admitted,
-                ctx.transparent_destinations if transparent else group_destinations(group, ctx.destinations, keep_listed),
-                transparent,
-            )
+            if not legacy_vips:
+                legacy: list[tuple[str, dict[str, str]]] = []
+            elif transparent:
+                legacy = ctx.transparent_destinations
+            else:
+                legacy = group_destinations(group, ctx.destinations, keep_listed)
+            sig = RoutingSignature(sig_id, group.mesh, tcp, http, tr_sources, admitted, legacy, transparent and legacy_vips)
+            sig.real_outbounds = real
             sig.tcp_by_dest, sig.tcp_keys = ctx.items_for(tcp, self.semantics)
             sig.http_by_dest, sig.http_keys = ctx.items_for(http, self.semantics)
             sig.tr_id = ctx.intern(("sources", tr_sources))
@@ -247,6 +266,7 @@ class Engine:
                 )
                 continue
             sig.decisions = [self.decision(sig, dest, tags) for dest, tags in sig.destinations]
+            sig.decisions.extend(self.real_decision(sig, out) for out in sig.real_outbounds)
             # The MeshHTTPRoute plugin builds every outbound of the proxy in turn; one failure fails them all.
             sig.config_error = first_failure([d.http_listener for d in sig.decisions])
 
@@ -280,6 +300,26 @@ class Engine:
         found = ctx.decisions.get(key)
         if found is None:
             found = ctx.decisions[key] = decide(self.pair_input(sig, destination, outbound_tags), ctx.endpoints, self.semantics)
+        return found
+
+    def real_decision(self, sig: RoutingSignature, out: RealOutbound) -> Decision:
+        """The decision for an outbound to a port of a destination resource (2.9+): its resource rules
+        replace the legacy rule for its ``kuma.io/service`` name (computeConf), the legacy generator never
+        builds it, and the plugins' guards still read the legacy rules only (plugin.go)."""
+        ctx = self.mesh_contexts[sig.mesh]
+        assert ctx.resources is not None
+        key = ("real", out.kri, tuple(map(id, sig.tcp_policies)), tuple(map(id, sig.http_policies)), sig.flags, sig.admitted_id)
+        found = ctx.decisions.get(key)
+        if found is None:
+            tcp = ctx.resources.items_for(out, sig.tcp_policies, self.semantics) or sig.tcp_by_dest.get(out.service, [])
+            http = ctx.resources.items_for(out, sig.http_policies, self.semantics) or sig.http_by_dest.get(out.service, [])
+            pair = PairInput(
+                destination=out.service, outbound_tags={SERVICE_TAG: out.service}, tcp_items=tcp, http_items=http,
+                has_tcp_rules=bool(sig.tcp_by_dest), has_http_rules=bool(sig.http_by_dest), trafficroute=NO_CHOICE,
+                admitted=sig.admitted, mesh_has_trafficroutes=ctx.has_trafficroutes, real_resource=True,
+            )
+            decided = decide(pair, ctx.endpoints, self.semantics)
+            found = ctx.decisions[key] = replace(decided, destination=out.kri, service=out.service)
         return found
 
     # -- lookups -----------------------------------------------------------------------------------

@@ -80,9 +80,12 @@ class MeshEndpoints:
     """Services, ExternalService admission and protocols of one mesh, cached per admission set."""
 
     def __init__(self, mesh: str, services: Mapping[str, Service], permissions: Sequence[Policy],
-                 created_with_mesh: AbstractSet[int] = frozenset()) -> None:
+                 created_with_mesh: AbstractSet[int] = frozenset(), declared: Mapping[str, str] | None = None) -> None:
         self.mesh = mesh
         self.services = services
+        #: Services whose protocol is declared, not inferred from endpoints: the ports of destination
+        #: resources (2.9+), whose ``appProtocol`` the control plane reads as written (:mod:`.destinations`).
+        self.declared: Mapping[str, str] = declared or {}
         self.permissions = creation_order(permissions, created_with_mesh)
         self.governor: dict[str, Policy | None] = {}
         self.governor_rank: dict[str, Rank] = {}
@@ -124,6 +127,8 @@ class MeshEndpoints:
         return [ep for ep in svc.endpoints if not ep.external or es_name(ep) in admitted]
 
     def protocol(self, service: str, admitted: AdmittedKey) -> str:
+        if service in self.declared:
+            return self.declared[service]
         names = self.external_names.get(service, ())
         relevant = admitted.intersection(names) if names else frozenset()
         key = (service, relevant)

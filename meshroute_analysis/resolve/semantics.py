@@ -155,6 +155,13 @@ class Semantics:
     #: are replaced, where 2.5 to 2.8 kept those that are not VIPs (``2.9.19:pkg/xds/sync/
     #: dataplane_proxy_builder.go`` resolveVIPOutbounds: ``Networking.Outbound = legacyOutbounds``).
     transparent_listed_outbounds_dropped: bool = False
+    #: 2.9: destination resources (MeshService, MeshExternalService, MeshMultiZoneService) give outbounds of
+    #: their own, routed by resource rules (``2.9.19:pkg/plugins/policies/core/rules/resourcerules.go``;
+    #: :mod:`.destinations`).
+    resource_engine: bool = False
+    #: 2.12: a MeshService backendRef with only ``sectionName`` names a real port (``v2.12.14:api/common/
+    #: v1alpha1/targetref.go`` ReferencesRealObject); up to 2.11 only ``port`` did.
+    section_name_backend_is_real: bool = False
     #: 2.10: Universal documents of the new policies get their schema's defaults on apply, as a Kubernetes
     #: API server gives CRDs (``v2.10.11:pkg/core/resources/model/rest/unmarshaller.go``: ``defaulting.Default``),
     #: so a backendRef without ``weight`` has 1 (``kuma.io_meshtcproutes.yaml`` ``default: 1``).
@@ -183,9 +190,9 @@ class Semantics:
         origin = {"global": -1, "zone": 1}.get(tag_value(labels, ORIGIN_LABEL) or "", 0)
         listener_tags = len(ref.tags) if ref is not None and kind == "MeshGateway" else 0
         if not self.role_tiers:
-            return (rank, origin, listener_tags, _descending(display_name(policy)))
+            return (rank, origin, listener_tags, descending(display_name(policy)))
         specificity = dataplane_specificity(ref) if self.dataplane_target_ref and kind == "Dataplane" else (0, 0)
-        return (rank, specificity, origin, listener_tags, ROLE_RANK.get(role or "system", 0), _descending(display_name(policy)))
+        return (rank, specificity, origin, listener_tags, ROLE_RANK.get(role or "system", 0), descending(display_name(policy)))
 
     def excludes(self, policy: Policy) -> bool:
         """A policy this version leaves out of matching altogether (shadow policies from 2.7)."""
@@ -211,7 +218,7 @@ def display_name(policy: Policy) -> str:
     return tag_value(policy.resource.labels, DISPLAY_NAME_LABEL) or policy.resource.name
 
 
-def _descending(text: str) -> tuple[int, ...]:
+def descending(text: str) -> tuple[int, ...]:
     """A key that sorts strings in descending byte order (a longer string with the same prefix sorts first)."""
     return tuple(-b for b in text.encode()) + (1,)
 
@@ -293,6 +300,7 @@ _KUMA_2_9_0 = replace(
     zone_filter=True,
     split_drops_backend_alone=True,
     transparent_listed_outbounds_dropped=True,
+    resource_engine=True,
 )
 
 #: 2.10 adds ``Dataplane`` second (``v2.10.11:api/common/v1alpha1/targetref.go``; the same at v2.14.3).
@@ -311,10 +319,12 @@ _KUMA_2_10_0 = replace(
 )
 # 2.11 to 2.14 route legacy outbounds as 2.10 does; they differ in validation and in the patch gates below.
 _KUMA_2_11_0 = replace(_KUMA_2_10_0, version="2.11", validates_as="2.11")
-_KUMA_2_12_0 = replace(_KUMA_2_10_0, version="2.12", validates_as="2.12", http_keeps_empty_routes=True)
+_KUMA_2_12_0 = replace(_KUMA_2_10_0, version="2.12", validates_as="2.12", http_keeps_empty_routes=True,
+                       section_name_backend_is_real=True)
 _KUMA_2_13_0 = replace(_KUMA_2_12_0, version="2.13", validates_as="2.13")
 _KUMA_2_14_0 = replace(
     _KUMA_2_10_0, version="2.14", validates_as="2.14", skip_ignored_inbounds=False, dataplane_ref_selects_delegated=True,
+    section_name_backend_is_real=True,
 )
 
 _MATCH_IGNORED = MappingProxyType({"skip_ignored_inbounds": False})

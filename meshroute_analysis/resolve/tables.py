@@ -18,7 +18,7 @@ PROXY_COLUMNS = ["mesh", "proxy", "source", "origin", "group_name", "file", "lin
 ROUTE_COLUMNS = [
     "mesh", "source", "destination", "proxies", "protocol", "route_type", "policies", "policy_keys",
     "forwards", "status", "reason", "trafficroute", "backend_count", "trafficroute_listener", "trafficroute_ties",
-    "gateway_listener",
+    "gateway_listener", "service",
 ]
 BACKEND_COLUMNS = [
     "mesh", "source", "destination", "backend", "route_type", "backend_kind", "backend_name", "backend_tags",
@@ -55,6 +55,7 @@ def route_row(d: Decision) -> tuple:
         d.trafficroute_listener,
         tuple(p.name for p in d.trafficroute_ties),
         d.gateway_listener,
+        d.service or d.destination,
     )
 
 
@@ -66,6 +67,7 @@ def failed_route_row(d: Decision, error: BuildCheck) -> tuple:
         d.trafficroute.name if d.trafficroute is not None else None, 0, False,
         tuple(p.name for p in d.trafficroute_ties),
         d.gateway_listener,
+        d.service or d.destination,
     )
 
 
