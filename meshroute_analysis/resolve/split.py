@@ -153,7 +153,10 @@ def split_backends(rows: Sequence[Backend], accepted: frozenset[str] | None, bac
         out = [replace(r, in_split=False, note=r.note or "split dropped") for r in out]
         return SplitResult(_with_shares(out), False, refusal)
     forwards = any(r.in_split for r in out)
-    return SplitResult(_with_shares(out), forwards, "" if forwards else "no backendRef carries traffic")
+    if forwards:
+        return SplitResult(_with_shares(out), True, "")
+    why = "; ".join(f"{r.name or r.kind}: {r.note}" for r in out if r.note)
+    return SplitResult(_with_shares(out), False, "no backendRef carries traffic" + (f" ({why})" if why else ""))
 
 
 def resolve_wildcards(destination: Tags, outbound_tags: Mapping[str, str]) -> dict[str, str]:

@@ -1,0 +1,120 @@
+"""The 2.9+ resource engine through the public API: MeshService outbounds, meshServices modes, generated
+MeshServices, legacy-name mapping, real backendRefs and their version gates.
+
+Each expectation cites the Kuma source it was read from (see ``meshroute_analysis/resolve/destinations.py``);
+``tests/cases/301-303`` pin the v2.14.3 ``_routes`` inspect goldens.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import meshroute_analysis as mra
+
+
+def _k8s(mode: str | None) -> list[dict]:
+    mesh: dict = {"apiVersion": "kuma.io/v1alpha1", "kind": "Mesh", "metadata": {"name": "default"}, "spec": {}}
+    if mode:
+        mesh["spec"]["meshServices"] = {"mode": mode}
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"kuma.io/sidecar-injection": "enabled"}}}
+
+    def app(name: str, protocol: str | None = None) -> list[dict]:
+        port: dict = {"name": "api", "port": 80, "targetPort": 8080}
+        if protocol:
+            port["appProtocol"] = protocol
+        return [
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "shop"},
+             "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}}, "template": {"metadata": {"labels": {"app": name}},
+                      "spec": {"containers": [{"name": name, "image": "x", "ports": [{"containerPort": 8080}]}]}}}},
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "shop"},
+             "spec": {"selector": {"app": name}, "ports": [port]}},
+        ]
+
+    return [mesh, ns, *app("web"), *app("backend", "http"), *app("canary", "http")]
+
+
+def _resolve(tmp_path: Path, docs: list[dict], version: str = "2.14") -> mra.Resolution:
+    (tmp_path / "all.yaml").write_text("\n---\n".join(json.dumps(d) for d in docs))
+    return mra.resolve(mra.load_repo(tmp_path), kuma_version=version, default_policies=False)
+
+
+BACKEND = "kri_msvc_default_default_shop_backend_api"
+
+
+def _row(res: mra.Resolution, source: str, destination: str):
+    rows = res.routes[(res.routes["source"] == source) & (res.routes["destination"] == destination)]
+    assert len(rows) == 1, sorted(res.routes.loc[res.routes["source"] == source, "destination"])
+    return rows.iloc[0]
+
+
+def _shares(res: mra.Resolution, source: str, destination: str) -> dict[str, float]:
+    b = res.backends
+    used = b[(b["source"] == source) & (b["destination"] == destination) & b["in_split"]]
+    return {n: round(s, 6) for n, s in zip(used["backend_name"], used["share"])}
+
+
+def test_generated_meshservices_give_kri_outbounds_beside_the_legacy_ones(tmp_path):
+    res = _resolve(tmp_path, _k8s("Everywhere"))
+    web = res.routes[res.routes["source"] == "web.shop"]
+    # Everywhere: the legacy VIP outbound and the MeshService one, each routed by its own engine.
+    assert {"backend_shop_svc_80", BACKEND} <= set(web["destination"])
+    row = _row(res, "web.shop", BACKEND)
+    assert row.protocol == "http" and row.service == "default_backend_shop_default_msvc_80"
+    assert row.status == "ok"  # the backend pod is its endpoint (dataplaneTags: app + namespace)
+    generated = {d.name: d.generated_from for d in res.content.destinations}
+    assert generated == {"web": "Service web.shop", "backend": "Service backend.shop", "canary": "Service canary.shop"}
+
+
+def test_disabled_mode_generates_nothing_and_exclusive_drops_the_legacy_outbounds(tmp_path):
+    assert not _resolve(tmp_path, _k8s(None)).content.destinations
+    exclusive = _resolve(tmp_path, _k8s("Exclusive"))
+    web = set(exclusive.routes.loc[exclusive.routes["source"] == "web.shop", "destination"])
+    assert BACKEND in web and not any(d.endswith("_svc_80") for d in web)
+
+
+def _route_to_canary(to_ref: dict, backend: dict) -> dict:
+    return {"apiVersion": "kuma.io/v1alpha1", "kind": "MeshHTTPRoute",
+            "metadata": {"name": "to-canary", "namespace": "kuma-system", "labels": {"kuma.io/mesh": "default"}},
+            "spec": {"targetRef": {"kind": "Mesh"}, "to": [{"targetRef": to_ref, "rules": [{
+                "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                "default": {"backendRefs": [backend]}}]}]}}
+
+
+def test_a_legacy_name_is_mapped_to_the_real_meshservice_and_wins_there(tmp_path):
+    # to: MeshService backend_shop_svc_80 is read by both engines: the legacy one on the old VIP, the
+    # resource one (parseService: display name backend, namespace shop, port 80) on the MeshService.
+    real = {"kind": "MeshService", "name": "canary", "namespace": "shop", "port": 80, "weight": 1}
+    res = _resolve(tmp_path, [*_k8s("Everywhere"), _route_to_canary({"kind": "MeshService", "name": "backend_shop_svc_80"}, real)])
+    assert _shares(res, "web.shop", BACKEND) == {"default_canary_shop_default_msvc_80": 1.0}
+    assert _row(res, "web.shop", BACKEND).policies == ("to-canary",)
+
+
+def test_a_section_name_backend_is_real_from_2_12(tmp_path):
+    ref = {"kind": "MeshService", "labels": {"kuma.io/display-name": "backend"}}
+    by_section = {"kind": "MeshService", "name": "canary", "namespace": "shop", "sectionName": "api", "weight": 1}
+    docs = [*_k8s("Everywhere"), _route_to_canary(ref, by_section)]
+    assert _shares(_resolve(tmp_path, docs, "2.12"), "web.shop", BACKEND) == {"default_canary_shop_default_msvc_80": 1.0}
+    # 2.11: sectionName alone leaves it a legacy ref to kuma.io/service "canary", which does not exist on
+    # Kubernetes (its name is canary_shop_svc_80): unknown protocol, so the HTTP split drops it, the route is
+    # left with no backend and is skipped, and no route is left to build a listener.
+    old = _resolve(tmp_path, docs, "2.11")
+    assert _shares(old, "web.shop", BACKEND) == {} and not _row(old, "web.shop", BACKEND).forwards
+    assert "canary: unknown is not accepted here" in str(old.explain("web.shop", BACKEND))
+
+
+def test_an_unresolvable_real_backend_carries_nothing(tmp_path):
+    ref = {"kind": "MeshService", "labels": {"kuma.io/display-name": "backend"}}
+    missing = {"kind": "MeshService", "name": "nowhere", "namespace": "shop", "port": 80, "weight": 1}
+    # The only route loses its only backend and is skipped (2.14 skips empty routes), so the MeshHTTPRoute
+    # plugin builds no listener, and MeshTCPRoute has no conf for an http outbound: nothing routes it.
+    res = _resolve(tmp_path, [*_k8s("Everywhere"), _route_to_canary(ref, missing)])
+    row = _row(res, "web.shop", BACKEND)
+    assert (row.route_type, row.forwards) == ("none", False)
+    text = str(res.explain("web.shop", BACKEND))
+    assert "UnresolvedBackend MeshService nowhere port 80" in text and "generated by Kuma for Service backend.shop" in text
+
+
+def test_before_2_9_destination_resources_change_nothing(tmp_path):
+    docs = _k8s("Everywhere")
+    assert BACKEND not in set(_resolve(tmp_path, docs, "2.8").routes["destination"])
