@@ -10,6 +10,7 @@ SARIF alerts that name it keep meaning what they meant.  Groups of a hundred by 
 3xx   traffic and splits (where connections actually go)
 4xx   route-type interplay (MeshTCPRoute / MeshHTTPRoute / TrafficRoute)
 5xx   version and portability (2.5 versus the seed page, Kubernetes versus Universal)
+6xx   destination resources of 2.9+ (MeshService, MeshExternalService, MeshMultiZoneService, meshServices modes)
 9xx   hygiene (dead policies, migration hints)
 ====  ========================================================
 """
@@ -64,6 +65,7 @@ _GROUPS = {
     "3": "traffic",
     "4": "route-type interplay",
     "5": "version and portability",
+    "6": "destination resources",
     "9": "hygiene",
 }
 
@@ -161,6 +163,34 @@ _TABLE = (
          "Policies the modelled Kuma version refuses (MRA101) are accepted by a later modelled release: the "
          "repository most likely targets that release. The finding names the lowest version that accepts them "
          "all; resolve with `--kuma-version` (or `kuma-version` in `.meshroute.toml`) to see what it does there."),
+    Code("MRA601", "warning", "A to entry that names no MeshService in Exclusive mode",
+         "In a mesh whose `meshServices.mode` is Exclusive, proxies have no `kuma.io/service` outbounds, so a "
+         "`to: MeshService <name>` entry configures something only when it resolves to a MeshService (by name and "
+         "namespace, or as a `<name>_<namespace>_svc_<port>` name Kuma maps to one). One that resolves to none "
+         "configures nothing. Select MeshServices by labels (`kuma.io/display-name`, `k8s.kuma.io/namespace`)."),
+    Code("MRA602", "warning", "Real-resource outbounds without a listener",
+         "From 2.9 MeshService, MeshExternalService and MeshMultiZoneService outbounds are built only by the "
+         "MeshTCPRoute/MeshHTTPRoute plugins, and those skip a proxy when the mesh has a TrafficRoute and no "
+         "`kuma.io/service` rule of theirs matches the proxy. The outbound then has no listener and its traffic "
+         "goes nowhere. Remove the TrafficRoute (a `route-all` kept from 2.5; 2.6 and later need none) or give the "
+         "proxies a Mesh*Route."),
+    Code("MRA603", "warning", "A destination port whose appProtocol no split accepts",
+         "A MeshService port is checked by its `appProtocol` as written: TCP splits accept tcp, http, http2, grpc, "
+         "kafka (and unknown), HTTP splits http, http2, grpc. Anything else (`tls`, `mysql`, `kubernetes.io/h2c`) "
+         "drops the port from every split, including its default route to itself, so its outbound forwards "
+         "nothing. On Kubernetes the generated MeshService copies the Service port's `appProtocol` verbatim."),
+    Code("MRA604", "warning", "A global policy names a zone's MeshService by name",
+         "A ref by `name` resolves to the MeshService whose KRI has the policy's mesh, namespace and zone. A "
+         "policy created on the global control plane has no zone, so it never resolves to a MeshService a zone "
+         "owns. Select it by labels, including `kuma.io/zone`."),
+    Code("MRA605", "warning", "Policies with the same display name in different namespaces",
+         "From 2.8 route policies may live in application namespaces; where two of one type rank the same (kind, "
+         "origin, role), Kuma orders them by display name, which is then equal, with a sort that is not stable: "
+         "which one wins is undefined. Give them distinct names."),
+    Code("MRA606", "error", "A MeshService port or section that does not exist",
+         "A `to` ref with a `sectionName` the MeshService does not have, or a backendRef to a real resource "
+         "(`port`, `sectionName` from 2.12, MeshExternalService, MeshMultiZoneService) whose resource or port does "
+         "not exist, configures nothing: the entry applies to no outbound, the backend gets no cluster."),
     Code("MRA901", "info", "Legacy policy",
          "A legacy selector-based policy, which the targetRef policies replace (Kuma 3.0 removes the legacy "
          "kinds); the message names the successor: TrafficRoute → MeshTCPRoute/MeshHTTPRoute, TrafficPermission "

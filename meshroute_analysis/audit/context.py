@@ -485,12 +485,22 @@ class Target(NamedTuple):
     name_field: str  # the field that names the service, relative to ``path``
 
 
+def _names_real_port(ref, semantics) -> bool:
+    """``BackendRef.ReferencesRealObject`` as this version reads it (``api/common/v1alpha1/targetref.go``)."""
+    if ref.kind in ("MeshExternalService", "MeshMultiZoneService"):
+        return True
+    return ref.kind == "MeshService" and (ref.port is not None or (semantics.section_name_backend_is_real and bool(ref.section_name)))
+
+
 def cluster_targets(ctx: AuditContext) -> Iterator[Target]:
     """Backends that get a cluster.  A weight of 0 builds none: 2.5's ``makeSplit`` skips such refs before
     anything else, and the TrafficRoute generator skips such splits (reference §6.4, §8.1)."""
+    semantics = ctx.res.semantics
     for policy in ctx.route_policies(valid=True):
         for site in ref_sites(policy):
             for k, ref in enumerate(site.refs):
+                if semantics.resource_engine and _names_real_port(ref, semantics):
+                    continue  # a destination resource's port, not a kuma.io/service (MRA606 checks it)
                 if ref.effective_weight != 0:
                     yield Target(policy, ref.name, ref.tags, ref.kind, f"{site.path}[{k}]", ".name")
     for policy in ctx.policies:

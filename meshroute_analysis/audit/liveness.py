@@ -115,8 +115,13 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
     index = _pair_index(ctx)
     sources = ctx.selected_sources(policy)
     entries = []
+    resources = ctx.res.destination_index(policy.mesh) if ctx.res.semantics.resource_engine else None
     for entry in policy.to:
         dest = ctx.entry_destination(entry)
+        real = _real_destinations(resources, policy, entry) if resources is not None else []
+        if real:
+            entries.append(_real_entry_life(ctx, index, policy, entry.index, real, sources))
+            continue
         life = EntryLife(entry.index, dest)
         for pair in _entry_pairs(ctx, index, policy.mesh, dest, sources) if dest else ():
             life.pairs += 1
@@ -137,6 +142,33 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
         # applies to the proxy, this one included.
         activates += sum(index.http_catch_all.get((policy.mesh, s), 0) for s in sources)
     return PolicyLife(policy, entries, "" if policy.to else f"it has no `to` entries (accepted by Kuma {ctx.version}, a no-op)", activates)
+
+
+def _real_destinations(resources, policy: Policy, entry) -> list[str]:
+    """2.9+: the KRIs of the destination ports a ``to`` entry is about (resource rules)."""
+    ref = entry.target_ref
+    if ref is None:
+        return []
+    out = []
+    for d, section in resources.to_sections(ref, policy):
+        out.extend(d.kri(p.name) for p in d.ports if not section or p.name == section)
+    return out
+
+
+def _real_entry_life(ctx: AuditContext, index: _PairIndex, policy: Policy, entry_index: int, kris: list[str],
+                     sources: frozenset[str]) -> EntryLife:
+    """An entry about destination resources is live on a pair its policy configures with its own route type
+    (the pair lists the policies whose entries merged into it)."""
+    life = EntryLife(entry_index, kris[0] if len(kris) == 1 else f"{kris[0]} (and {len(kris) - 1} more ports)")
+    for kri in kris:
+        for pair in _entry_pairs(ctx, index, policy.mesh, kri, sources):
+            life.pairs += 1
+            if pair.route_type == policy.type and policy.key in pair.policy_keys:
+                life.live += 1
+            else:
+                what = pair.route_type if pair.route_type != "none" else "no route"
+                life.lost[f"{what} decides {pair.destination} for {pair.source}"] += 1
+    return life
 
 
 def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:

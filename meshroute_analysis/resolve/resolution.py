@@ -61,6 +61,13 @@ class Resolution:
         """The records behind :attr:`violations` (``ViolationRecord``), in document order."""
         return self._engine.violations
 
+    def destination_index(self, mesh: str) -> Any:
+        """The destination resources of ``mesh`` as this version reads them (a
+        :class:`~.destinations.DestinationIndex`: lookups by KRI and labels, ``mode``, the outbounds they
+        give), or None before 2.9 or when the mesh has none."""
+        ctx = self._engine.mesh_contexts.get(mesh)
+        return ctx.resources if ctx is not None else None
+
     def selects(self, policy: Any, proxy: Any) -> tuple[bool, str]:
         """Whether ``policy``'s top-level targetRef selects ``proxy`` here, and why: the same rule bulk
         resolution applies (this version's validity, Ignored inbounds, proxyTypes, gateway listeners)."""
