@@ -213,3 +213,19 @@ def test_the_sample_raises_the_codes_its_readme_promises(sides):
     assert line
     promised = [set(re.findall(r"MRA\d{3}", part)) for part in line.groups()]
     assert [set(audit(s)["code"]) for s in sides] == promised
+
+
+def test_a_control_plane_upgrade_from_2_7_to_2_13_on_the_upgrade_sample():
+    repo = mra.load_repo(Path(__file__).resolve().parents[2] / "sample_policies" / "upgrade-2.7-to-2.13")
+    d = mra.diff(mra.resolve(repo, kuma_version="2.7"), mra.resolve(repo, kuma_version="2.13"))
+    pairs = d.pairs.set_index(["source", "destination"])
+    # A kafka backend empties the whole 2.7 HTTP split; 2.13 drops it alone.
+    assert (pairs.loc[("web-1", "backend"), "forwards_before"], pairs.loc[("web-1", "backend"), "forwards_after"]) == (False, True)
+    shares = d.backends[(d.backends["source"] == "web-1") & (d.backends["route"] == "/")].set_index("backend")["share_after"]
+    assert shares.to_dict() == {"backend{version=v1}": 0.8, "backend{version=v2}": 0.2, "events": 0.0}
+    # A transparent proxy's listed outbound is gone from 2.9.
+    assert pairs.loc[("web-0", "legacy-batch"), "change"] == "removed"
+    # kind: Dataplane (2.10+) selects only the canary proxy.
+    assert "canary-only" in pairs.loc[("web-0", "backend"), "policies_after"]
+    assert "canary-only" not in pairs.loc[("web-1", "backend"), "policies_after"]
+    assert {"MRA101", "MRA304", "MRA505"} <= set(d.findings[d.findings["state"] == "fixed"]["code"])
