@@ -35,6 +35,11 @@ DATAPLANES = (
 )  # fmt: skip
 WORKLOADS = ("kind", "name", "namespace", "mesh", "replicas", "sidecar", "reason", "severity", "file", "line")
 SERVICES = ("mesh", "service", "protocol", "protocol_source", "endpoints", "external", "inferred", "declared_protocol")
+#: One row per port of a destination resource (2.9+: MeshService, MeshExternalService, MeshMultiZoneService).
+DESTINATIONS = (
+    "mesh", "kind", "name", "namespace", "zone", "port_name", "port", "app_protocol", "kri", "service", "labels",
+    "selector", "generated_from", "file", "line",
+)  # fmt: skip
 
 # The resolver's frames (filled by meshroute_analysis.resolve).
 RES_PROXIES = ("mesh", "proxy", "source", "origin")

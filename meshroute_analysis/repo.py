@@ -341,6 +341,23 @@ class PolicyRepo:
             rows.append((s.mesh, s.name, protocol, source, len(s.endpoints), external, s.inferred, s.declared_protocol))
         return frames.make_frame(frames.SERVICES, rows)
 
+    @cached_property
+    def destinations(self) -> pd.DataFrame:
+        """One row per port of every destination resource (2.9+): those the repository writes and the
+        MeshServices Kuma generates for Kubernetes Services (``generated_from`` says which), with the KRI of
+        the outbound the port gives and the cluster name (``service``) Kuma uses for it.  The zone is the one
+        the control plane computes (its ``kuma.io/zone`` label, else ``default``)."""
+        rows = []
+        for d in self.content.destinations:
+            for port in d.ports or (None,):
+                rows.append((
+                    d.mesh, d.kind, d.name, d.namespace, d.zone,
+                    port.name if port else None, port.port if port else None, port.app_protocol if port else None,
+                    d.kri(port.name) if port else d.kri(), d.legacy_name(port) if port else None,
+                    dict(d.labels), dict(d.selector) if d.selector is not None else None, d.generated_from, d.file, d.line,
+                ))
+        return frames.make_frame(frames.DESTINATIONS, rows)
+
     # ---------------------------------------------------------------------------------- display
 
     def summary(self) -> dict[str, object]:

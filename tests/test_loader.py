@@ -235,6 +235,7 @@ def test_empty_frames_keep_their_columns(tmp_path):
         ("violations", frames.VIOLATIONS),
         ("dataplanes", frames.DATAPLANES),
         ("services", frames.SERVICES),
+        ("destinations", frames.DESTINATIONS),
     ]:
         frame = getattr(repo, name)
         assert list(frame.columns) == list(columns), name

@@ -118,3 +118,12 @@ def test_an_unresolvable_real_backend_carries_nothing(tmp_path):
 def test_before_2_9_destination_resources_change_nothing(tmp_path):
     docs = _k8s("Everywhere")
     assert BACKEND not in set(_resolve(tmp_path, docs, "2.8").routes["destination"])
+
+
+def test_the_destinations_frame_lists_every_port_with_its_kri(tmp_path):
+    (tmp_path / "all.yaml").write_text("\n---\n".join(json.dumps(d) for d in _k8s("Everywhere")))
+    frame = mra.load_repo(tmp_path).destinations
+    row = frame[frame["name"] == "backend"].iloc[0]
+    assert (row.kind, row.namespace, row.port_name, row.port, row.app_protocol) == ("MeshService", "shop", "api", 80, "http")
+    assert (row.kri, row.service, row.generated_from) == (BACKEND, "default_backend_shop_default_msvc_80", "Service backend.shop")
+    assert row.selector == {"app": "backend", "k8s.kuma.io/namespace": "shop"}
