@@ -39,8 +39,11 @@ def add_input_options(p: argparse.ArgumentParser, *, paths_help: str | None = No
                    help="leave out files found below a PATH directory that match GLOB, relative to it, gitignore-"
                         "like: '*.tmpl.yaml', 'vendor/**', '**/charts/**' (repeatable; replaces the config's exclude)")
     p.add_argument("--kuma-version", metavar="VERSION",
-                   help="the Kuma control plane to model: 2.5, 2.6, 2.7 or a full x.y.z (default: the config's "
+                   help="the Kuma control plane to model: 2.5 to 2.14 or a full x.y.z (default: the config's "
                         "kuma-version, else 2.5)")
+    p.add_argument("--zone", metavar="NAME",
+                   help="the zone that control plane runs as, which 2.9+ labels and KRIs carry (default: the "
+                        "config's zone, else Kuma's 'default')")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--config", metavar="FILE",
                        help="read settings from FILE (.meshroute.toml, or pyproject.toml's [tool.meshroute]) "
@@ -81,6 +84,7 @@ def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None
     from .repo import load_repo  # pandas: only for the subcommands that read a repository
 
     repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config,
+                     zone=getattr(args, "zone", None),
                      memo=memo)
     _note_excluded(repo, err)
     if not len(repo.content.documents):

@@ -8,6 +8,7 @@
     system-namespaces = ["mesh-system"]                       # as --system-namespace
     fail-on = "warning"                                       # as --fail-on
     kuma-version = "2.7"                                      # as --kuma-version
+    zone = "zone-1"                                           # as --zone
 
 Where the CLI finds it (:func:`find_config`): from the directory of the first PATH (the directory itself,
 or the one that holds a file; the current directory for ``-``) upward, the first directory with a
@@ -97,6 +98,24 @@ def _kuma_version(value: Any, where: _Where) -> str:
     return value
 
 
+_ZONE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def zone_problem(value: Any) -> str | None:
+    """Why ``value`` is not a zone name (a DNS-1123 label, as ``kuma-cp`` requires of
+    ``multizone.zone.name``), or None when it is one."""
+    if isinstance(value, str) and _ZONE_NAME.match(value) and len(value) <= 63:
+        return None
+    return f'must be a zone name such as "zone-1" (lowercase letters, digits and -); got {value!r}'
+
+
+def _zone(value: Any, where: _Where) -> str:
+    problem = zone_problem(value)
+    if problem:
+        raise where.error(problem)
+    return value
+
+
 def _key(name: str, read: Reader, default: Any) -> Any:
     """A config field: its TOML key and the function that checks and converts the value."""
     return field(default=default, metadata={"key": name, "read": read})
@@ -122,6 +141,8 @@ class Config:
     fail_on: str | None = _key("fail-on", _severity, None)
     #: The Kuma version whose control plane is modelled; None: the toolkit's default (2.5).
     kuma_version: str | None = _key("kuma-version", _kuma_version, None)
+    #: The zone the modelled control plane runs as (``multizone.zone.name``); None: Kuma's default, ``default``.
+    zone: str | None = _key("zone", _zone, None)
 
     @property
     def root(self) -> Path | None:

@@ -32,5 +32,7 @@ class RepoContent:
     #: MeshServices, MeshExternalServices and MeshMultiZoneServices (2.9+): those written, in apply order,
     #: then the MeshServices Kuma would generate for Kubernetes Services (``Destination.generated_from``).
     destinations: tuple[Destination, ...] = ()
+    #: The zone of the modelled control plane: what it computes into ``kuma.io/zone`` labels and KRIs.
+    zone: str = "default"
     #: Where the control plane runs on Kubernetes (route policies elsewhere are refused by 2.5's webhook).
     system_namespaces: tuple[str, ...] = ("kuma-system", "kong-mesh-system")

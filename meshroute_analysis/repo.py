@@ -15,11 +15,12 @@ from types import MappingProxyType
 import pandas as pd
 
 from . import frames
-from .config import Config
+from .config import Config, zone_problem
 from .content import RepoContent
 from .errors import UsageError
 from .inventory import build_inventory
 from .inventory.destinations import destinations
+from .io.typed import DEFAULT_ZONE
 from .io.exclude import compile_excludes
 from .io.memo import ParseMemo
 from .io.normalise import Recognised, normalise
@@ -45,6 +46,7 @@ def load_repo(
     exclude: Sequence[str] | None = None,
     config: Config | None = None,
     memo: ParseMemo | None = None,
+    zone: str | None = None,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -66,6 +68,10 @@ def load_repo(
     repository as ``repo.config``: :func:`~meshroute_analysis.audit` applies its ``skip``.  Nothing is read
     from a config file unless one is passed.
 
+    ``zone`` is the zone of the control plane modelled (else the config's ``zone``, else Kuma's ``default``):
+    what it computes into the ``kuma.io/zone`` label of the resources it owns, which 2.9+ KRIs and selection
+    read.
+
     ``memo`` (a :class:`~meshroute_analysis.io.memo.ParseMemo`) is shared by the loads of one diff, so that a
     file with the same bytes in both revisions is parsed once.
 
@@ -74,6 +80,8 @@ def load_repo(
     """
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     settings = config or Config()
+    if zone is not None and zone_problem(zone):
+        raise UsageError(f"zone: {zone_problem(zone)}")
     if isinstance(exclude, str):
         raise UsageError("exclude= takes a list of globs, not one string")
     if exclude is not None:
@@ -87,7 +95,7 @@ def load_repo(
         files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns)
     excluded: dict[str, str] = {}
     with _no_cyclic_gc():
-        content = _build_content(_not_excluded(files, excluded), namespaces, memo)
+        content = _build_content(_not_excluded(files, excluded), namespaces, memo, zone or settings.zone or DEFAULT_ZONE)
     return PolicyRepo(
         content, sources=tuple(str(p) for p in given), rev=rev, excluded=MappingProxyType(excluded), config=config
     )
@@ -203,7 +211,7 @@ def _policy(resource: Resource, system_namespaces: Sequence[str], order: int) ->
 
 
 def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
-                   memo: ParseMemo | None = None) -> RepoContent:
+                   memo: ParseMemo | None = None, zone: str = DEFAULT_ZONE) -> RepoContent:
     read = _read_documents(files, memo)
     created: dict[tuple[str, ...], int] = {}
     for _, resource in read:
@@ -234,7 +242,8 @@ def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str]
         workloads=inventory.workloads,
         system_namespaces=tuple(system_namespaces),
         gateways=tuple(typed_mesh_gateway(r, i) for i, r in enumerate(r for r in resources if r.kind == "MeshGateway")),
-        destinations=destinations(resources, meshes),
+        destinations=destinations(resources, meshes, zone),
+        zone=zone,
     )
 
 

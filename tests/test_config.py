@@ -97,13 +97,14 @@ def test_pyproject_table_is_read_and_other_tables_ignored(repo_dir, write):
 
 def test_config_fields_are_the_one_place_keys_are_declared():
     keys = {f.metadata["key"] for f in dataclasses.fields(mra.Config) if "key" in f.metadata}
-    assert keys == {"exclude", "skip", "system-namespaces", "fail-on", "kuma-version"}
+    assert keys == {"exclude", "skip", "system-namespaces", "fail-on", "kuma-version", "zone"}
     with pytest.raises(dataclasses.FrozenInstanceError):
         mra.Config().fail_on = "info"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("exclude = []\nfail_on = 'info'\n", r"\.meshroute\.toml:2: unknown key 'fail_on' \(did you mean 'fail-on'\? known keys: exclude, fail-on, kuma-version, skip, system-namespaces\)"),
+    ("exclude = []\nfail_on = 'info'\n", r"\.meshroute\.toml:2: unknown key 'fail_on' \(did you mean 'fail-on'\? known keys: exclude, fail-on, kuma-version, skip, system-namespaces, zone\)"),
+    ("zone = 'Zone 1'\n", r"\.meshroute\.toml:1: zone: must be a zone name"),
     ("kuma-version = '2.15'\n", r"\.meshroute\.toml:1: kuma-version: Kuma version '2.15' is not modelled; supported versions: 2.5, 2.6, 2.7, 2.8"),
     ("kuma-version = 2.7\n", r"\.meshroute\.toml:1: kuma-version: must be a string"),
     ("fail-on = 'fatal'\n", r"\.meshroute\.toml:1: fail-on: must be one of info, warning, error; got 'fatal'"),

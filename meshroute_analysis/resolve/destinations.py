@@ -90,8 +90,10 @@ class DestinationIndex:
     """The destination resources of one mesh: lookups by KRI and labels, the outbounds they give, and the
     endpoints and protocol of each port (as services the legacy split code understands)."""
 
-    def __init__(self, mesh: str, destinations: Sequence[Destination], proxies: Sequence[Proxy], mode: str | None) -> None:
+    def __init__(self, mesh: str, destinations: Sequence[Destination], proxies: Sequence[Proxy], mode: str | None,
+                 zone: str = DEFAULT_ZONE) -> None:
         self.mesh = mesh
+        self.zone = zone
         self.mode = mesh_services_mode(mode)
         self.destinations = [d for d in destinations if d.mesh == mesh]
         self.by_kri: dict[tuple[str, str, str, str], Destination] = {}
@@ -124,7 +126,7 @@ class DestinationIndex:
 
     def _by_name(self, kind: str, ref_name: str | None, ref_namespace: str | None, policy: Policy) -> Destination | None:
         namespace = ref_namespace or _origin_namespace(policy)
-        return self.by_kri.get((kind, ref_name or "", namespace, policy_zone(policy, DEFAULT_ZONE)))
+        return self.by_kri.get((kind, ref_name or "", namespace, policy_zone(policy, self.zone)))
 
     def to_sections(self, ref: TargetRef, policy: Policy) -> list[tuple[Destination, str]]:
         """``resolve.TargetRef``: the (resource, section) pairs a ``to`` ref is about; section "" is the

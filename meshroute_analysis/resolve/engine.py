@@ -41,8 +41,9 @@ class MeshContext:
     def __init__(self, mesh: str, policies: list[Policy], services: Mapping[str, Service],
                  destinations: tuple[str, ...], semantics: Semantics, created_with_mesh: frozenset[int] = frozenset(),
                  gateways: Sequence[MeshGateway] = (), refused: frozenset[int] = frozenset(),
-                 resources: DestinationIndex | None = None) -> None:
+                 resources: DestinationIndex | None = None, zone: str = "default") -> None:
         self.mesh = mesh
+        self.zone = zone
         #: The mesh's destination resources (2.9+); None before 2.9 or when the repository has none.
         self.resources = resources
         if resources is not None:
@@ -55,8 +56,8 @@ class MeshContext:
         by_type: dict[str, list[Policy]] = defaultdict(list)
         for p in valid:
             by_type[p.type].append(p)
-        self.tcp = TargetRefIndex(by_type.get(TCP_TYPE, ()), semantics)
-        self.http = TargetRefIndex(by_type.get(HTTP_TYPE, ()), semantics)
+        self.tcp = TargetRefIndex(by_type.get(TCP_TYPE, ()), semantics, zone)
+        self.http = TargetRefIndex(by_type.get(HTTP_TYPE, ()), semantics, zone)
         self.valid_tcp: list[Policy] = list(by_type.get(TCP_TYPE, ()))
         self.valid_http: list[Policy] = list(by_type.get(HTTP_TYPE, ()))
         #: Whether the mesh runs on Kubernetes (its proxies come from workloads): an API server applies the CRDs'
@@ -176,7 +177,8 @@ class Engine:
         real = group_by_mesh(content.destinations) if semantics.resource_engine else {}
         self.mesh_contexts: dict[str, MeshContext] = {}
         for mesh in sorted(self.meshes):
-            index = DestinationIndex(mesh, real[mesh], proxies_by_mesh.get(mesh, []), self.meshes[mesh].mesh_services_mode) if mesh in real else None
+            index = DestinationIndex(mesh, real[mesh], proxies_by_mesh.get(mesh, []), self.meshes[mesh].mesh_services_mode,
+                                     content.zone) if mesh in real else None
             self.mesh_contexts[mesh] = MeshContext(
                 mesh,
                 policies_by_mesh.get(mesh, []),
@@ -187,6 +189,7 @@ class Engine:
                 gateways_by_mesh.get(mesh, ()),
                 self.refused,
                 index,
+                content.zone,
             )
         for proxy in content.proxies:
             if proxy.origin is Origin.KUBERNETES and proxy.mesh in self.mesh_contexts:
@@ -326,7 +329,8 @@ class Engine:
     def explain_selection(self, policy: Policy, proxy: Proxy) -> tuple[bool, str]:
         ctx = self.mesh_contexts.get(proxy.mesh)
         listeners = ctx.listeners(proxy) if ctx is not None else []
-        return explain_selection(policy, proxy, self.semantics, listeners, refused=id(policy) in self.refused)
+        return explain_selection(policy, proxy, self.semantics, listeners, refused=id(policy) in self.refused,
+                                 zone=self.content.zone)
 
     def find_group(self, mesh: str, source: str) -> tuple[int, SourceGroup] | None:
         for i, group in enumerate(self.groups):

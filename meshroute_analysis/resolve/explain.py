@@ -88,7 +88,7 @@ def _selection_lines(engine: Engine, group: SourceGroup, kind: str, matched: Seq
     matched_ids = {id(p) for p in matched}
     for policy in sorted((p for p in ctx.policies if p.type == kind), key=lambda p: p.core_name):
         ok, why = explain_selection(policy, group.representative, engine.semantics, ctx.listeners(group.representative),
-                                    refused=id(policy) in engine.refused)
+                                    refused=id(policy) in engine.refused, zone=engine.content.zone)
         mark = "applies" if id(policy) in matched_ids else "does not apply"
         if ok != (id(policy) in matched_ids):  # pragma: no cover - guarded by tests
             why += " [internal disagreement between index and explanation]"

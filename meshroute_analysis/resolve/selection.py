@@ -210,8 +210,9 @@ def policy_role(policy: Policy, semantics: Semantics) -> str | None:
 class TargetRefIndex:
     """The valid targetRef policies of one type and one mesh, filed by what they require."""
 
-    def __init__(self, policies: Iterable[Policy], semantics: Semantics) -> None:
+    def __init__(self, policies: Iterable[Policy], semantics: Semantics, zone: str = DEFAULT_ZONE) -> None:
         self.semantics = semantics
+        self.zone = zone
         self.everywhere: list[Policy] = []  # Mesh (or no targetRef from 2.9), MeshSubset without tags
         self.by_service: dict[str, list[tuple[Policy, dict[str, str]]]] = defaultdict(list)
         self.by_pair: dict[tuple[str, str], list[tuple[Policy, dict[str, str]]]] = defaultdict(list)
@@ -245,7 +246,7 @@ class TargetRefIndex:
     def select(self, proxy: Proxy, inbounds: Sequence[InboundTags], kind_of_proxy: str = "Sidecar") -> list[Policy]:
         """The policies that select ``proxy``: through at least one of ``inbounds`` (already without Ignored
         ones where the version skips them) or, for ``kind: Dataplane``, by its name or labels; in merge order."""
-        found: dict[int, Policy] = {id(p): p for p in self.dataplane_refs if dataplane_ref_selects(p, proxy, self.semantics)}
+        found: dict[int, Policy] = {id(p): p for p in self.dataplane_refs if dataplane_ref_selects(p, proxy, self.semantics, self.zone)}
         if not inbounds and not found:
             return []
         if inbounds:
@@ -266,13 +267,14 @@ class TargetRefIndex:
         chosen = [
             p for p in found.values()
             if not excluded_by_proxy_type(p, kind_of_proxy, semantics)
-            and not (id(p) in scoped and out_of_scope(p, scoped[id(p)], proxy, semantics))
+            and not (id(p) in scoped and out_of_scope(p, scoped[id(p)], proxy, semantics, self.zone))
         ]
         return sorted(chosen, key=lambda p: sort_key[id(p)])  # same order as order_policies()
 
 
 def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics,
-                      listeners: Sequence[InboundTags] = (), *, refused: bool | None = None) -> tuple[bool, str]:
+                      listeners: Sequence[InboundTags] = (), *, refused: bool | None = None,
+                      zone: str = DEFAULT_ZONE) -> tuple[bool, str]:
     """Whether ``policy`` applies to ``proxy`` and a sentence saying why (for explain(); bulk resolution
     uses :class:`TargetRefIndex`, and a test checks that both agree)."""
     if policy.mesh != proxy.mesh:
@@ -281,12 +283,12 @@ def explain_selection(policy: Policy, proxy: Proxy, semantics: Semantics,
         return False, f"invalid at Kuma {semantics.version}: its validation refuses it (res.violations), so the control plane never stored it"
     if semantics.excludes(policy):
         return False, "a shadow policy (kuma.io/effect: shadow): it takes no part in matching"
-    scope = out_of_scope(policy, policy_role(policy, semantics), proxy, semantics)
+    scope = out_of_scope(policy, policy_role(policy, semantics), proxy, semantics, zone)
     if scope:
         return False, scope
     ref = policy.target_ref
     if semantics.dataplane_target_ref and ref is not None and ref.kind == "Dataplane":
-        return _explain_dataplane_ref(policy, proxy, semantics)
+        return _explain_dataplane_ref(policy, proxy, semantics, zone)
     required = required_tags(policy, semantics)
     if required is None:
         kind = ref.kind if ref else "(none)"
@@ -335,7 +337,7 @@ def _spread_over_inbounds(required: Mapping[str, str], proxy: Proxy) -> bool:
 
 
 
-def _explain_dataplane_ref(policy: Policy, proxy: Proxy, semantics: Semantics) -> tuple[bool, str]:
+def _explain_dataplane_ref(policy: Policy, proxy: Proxy, semantics: Semantics, zone: str) -> tuple[bool, str]:
     ref = policy.target_ref
     assert ref is not None
     if ref.name:
@@ -344,7 +346,7 @@ def _explain_dataplane_ref(policy: Policy, proxy: Proxy, semantics: Semantics) -
         what = f"targetRef Dataplane with labels {format_tags(ref.labels)}"
     else:
         what = "targetRef Dataplane (every proxy)"
-    if dataplane_ref_selects(policy, proxy, semantics):
+    if dataplane_ref_selects(policy, proxy, semantics, zone):
         return True, f"{what} selects this proxy"
     gateway = proxy.gateway
     if gateway is not None and gateway.type == "BUILTIN":
@@ -352,7 +354,7 @@ def _explain_dataplane_ref(policy: Policy, proxy: Proxy, semantics: Semantics) -
     if gateway is not None and not proxy.inbounds and not semantics.dataplane_ref_selects_delegated:
         return False, f"{what}: a Dataplane targetRef does not select a delegated gateway before 2.12.8 / 2.13.3 / 2.14.0"
     if ref.labels is not None and not ref.name:
-        labels = dataplane_labels(proxy)
+        labels = dataplane_labels(proxy, zone)
         missing = {k: v for k, v in ref.labels if labels.get(k) != v}
         return False, f"{what}: the Dataplane's labels lack {format_tags(tuple(sorted(missing.items())))}"
     return False, f"{what}: not this proxy (name {_dataplane_display_name(proxy)!r})"

@@ -177,3 +177,19 @@ def test_consumer_policies_select_only_their_namespace(tmp_path):
     routes = res.routes[res.routes["destination"] == "api_team-a_svc_80"].set_index("source")
     assert routes.loc["web.team-a", "policies"] == ("to-db",)
     assert routes.loc["web.team-b", "policies"] == ()
+
+
+def test_the_zone_of_the_control_plane_is_what_it_computes_into_labels(tmp_path):
+    docs = [*BASE, _tcp_route("zoned", {"kind": "Dataplane", "labels": {"kuma.io/zone": "zone-1"}}, "api", TO_DB)]
+    (tmp_path / "world.yaml").write_text("\n---\n".join(json.dumps(d) for d in [{"type": "Mesh", "name": "default"}, *docs]))
+    here = mra.resolve(mra.load_repo(tmp_path, zone="zone-1"), kuma_version="2.14", default_policies=False)
+    assert _shares(here, "web-0", "api") == {"db": 1.0}
+    default = mra.resolve(mra.load_repo(tmp_path), kuma_version="2.14", default_policies=False)
+    assert _shares(default, "web-0", "api") == {"api": 1.0}  # the zone is "default" unless told
+    configured = tmp_path / "conf"
+    configured.mkdir()
+    (configured / ".meshroute.toml").write_text('zone = "zone-1"\n')
+    repo = mra.load_repo(tmp_path / "world.yaml", config=mra.load_config(configured))
+    assert repo.content.zone == "zone-1"
+    with pytest.raises(mra.UsageError, match="zone: must be a zone name"):
+        mra.load_repo(tmp_path, zone="Zone_1")
