@@ -192,6 +192,7 @@ def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Ex
             "inbounds: " + ("; ".join(f"{format_tags(ib.tags)}{' [Ignored]' if ib.state == 'Ignored' else ''}"
                                       for ib in group.representative.inbounds) or "(none)"),
             f"Kuma semantics {engine.semantics.version}; {other_meshes} route policies of other meshes are ignored",
+            *_assumptions(engine, mesh),
         )),
         ("MeshTCPRoute selection (top-level targetRef must select one non-Ignored inbound)",
          tuple(_selection_lines(engine, group, TCP_TYPE, sig.tcp_policies))),
@@ -224,6 +225,20 @@ def explain_pair(engine: Engine, mesh: str, source: str, destination: str) -> Ex
             "of it has status config-error; the result above is what this pair would get once the failure is fixed",
         )))
     return Explanation(mesh, group.name, destination, decision, tuple(sections))
+
+
+def _assumptions(engine: Engine, mesh: str) -> tuple[str, ...]:
+    """What the 2.9+ engine read that the repository may not say, and whether it was assumed."""
+    if not engine.semantics.resource_engine:
+        return ()
+    m = engine.meshes.get(mesh)
+    mode = getattr(m, "mesh_services_mode", None)
+    written = mode is not None and getattr(m, "resource", None) is not None
+    zone = engine.content.zone
+    return (
+        f"meshServices.mode {mode or 'Disabled'}" + ("" if written else " (assumed: Kuma's default, the Mesh does not say)"),
+        f"zone {zone}" + (" (assumed: Kuma's default; --zone or zone = in the config file says otherwise)" if zone == "default" else ""),
+    )
 
 
 def _destination_section(real: RealOutbound) -> tuple[tuple[str, tuple[str, ...]], ...]:
