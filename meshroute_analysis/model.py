@@ -512,6 +512,10 @@ class Destination:
     line: int
     generated_from: str = ""
     resource: Resource | None = None
+    #: A MeshExternalService's ``endpoints`` (``address:port``); a MeshMultiZoneService's
+    #: ``selector.meshService.matchLabels`` (the MeshServices whose endpoints it spans).
+    external_endpoints: tuple[str, ...] = ()
+    service_selector: Tags | None = None
 
     def kri(self, section: str = "") -> str:
         """The resource's KRI: ``kri_<short>_<mesh>_<zone>_<namespace>_<name>_<section>``."""

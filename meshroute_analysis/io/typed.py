@@ -247,12 +247,18 @@ def destination(resource: Resource, zone: str = DEFAULT_ZONE) -> Destination:
     labels.setdefault(MESH_LABEL, resource.mesh)
     if resource.namespace and resource.format is Format.KUBERNETES:
         labels.setdefault("k8s.kuma.io/namespace", resource.namespace)
-    if resource.kind == "MeshService":
+    # A zone control plane labels what a zone may create: MeshService and MeshExternalService, not the
+    # MeshMultiZoneService, which only the global one makes (the descriptors' KDSFlags: ProvidedByZone).
+    if resource.kind in ("MeshService", "MeshExternalService"):
         labels.setdefault("kuma.io/origin", "zone")
         if labels["kuma.io/origin"] != "global":
             labels.setdefault("kuma.io/zone", zone)
     selector = _mapping(spec.get("selector"))
     tags = selector.get("dataplaneTags")
+    match_labels = _mapping(selector.get("meshService")).get("matchLabels")
+    endpoints = tuple(
+        f"{_mapping(e).get('address')}:{_mapping(e).get('port', '')}" for e in _list(spec.get("endpoints")) if _mapping(e).get("address")
+    )
     return Destination(
         kind=resource.kind,
         mesh=resource.mesh,
@@ -265,6 +271,8 @@ def destination(resource: Resource, zone: str = DEFAULT_ZONE) -> Destination:
         file=resource.file,
         line=resource.line,
         resource=resource,
+        external_endpoints=endpoints if resource.kind == "MeshExternalService" else (),
+        service_selector=make_tags(match_labels) if resource.kind == "MeshMultiZoneService" and isinstance(match_labels, dict) else None,
     )
 
 

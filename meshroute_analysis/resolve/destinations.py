@@ -102,8 +102,9 @@ class DestinationIndex:
         self.outbounds = tuple(RealOutbound(d, p) for d in self.destinations for p in d.ports)
         self.services: dict[str, Service] = {}
         self.protocols: dict[str, str] = {}
+        own = {out.service: _endpoints(out, proxies) for out in self.outbounds if out.destination.kind == "MeshService"}
         for out in self.outbounds:
-            endpoints = _endpoints(out, proxies)
+            endpoints = own.get(out.service) or _other_endpoints(out, self.destinations, own)
             self.services[out.service] = Service(mesh, out.service, endpoints, False, out.port.app_protocol)
             self.protocols[out.service] = out.port.app_protocol
 
@@ -263,6 +264,24 @@ def _endpoints(out: RealOutbound, proxies: Iterable[Proxy]) -> tuple[Endpoint, .
             if inbound.is_endpoint and selector_matches(wanted, dict(inbound.tags)):
                 found.append(Endpoint(tags, f"Dataplane {proxy.name}"))
     return tuple(found)
+
+
+def _other_endpoints(out: RealOutbound, destinations: Sequence[Destination], own: Mapping[str, tuple[Endpoint, ...]]) -> tuple[Endpoint, ...]:
+    """A MeshExternalService's endpoints are its own ``endpoints``; a MeshMultiZoneService spans the
+    same-numbered port of every MeshService its selector matches (those of this zone: other zones' are not
+    in a repository)."""
+    d, tags = out.destination, ((SERVICE_TAG, out.service), (PROTOCOL_TAG, out.port.app_protocol))
+    if d.kind == "MeshExternalService":
+        return tuple(Endpoint(tags, f"MeshExternalService {d.name} endpoint {address}") for address in d.external_endpoints)
+    if d.kind == "MeshMultiZoneService" and d.service_selector is not None:
+        wanted = dict(d.service_selector)
+        found: list[Endpoint] = []
+        for ms in destinations:
+            port = ms.port_numbered(out.port.port) if ms.kind == "MeshService" else None
+            if port is not None and selector_matches(wanted, dict(ms.labels)):
+                found.extend(Endpoint(tags, ep.source) for ep in own.get(ms.legacy_name(port), ()))
+        return tuple(found)
+    return ()
 
 
 def group_by_mesh(destinations: Iterable[Destination]) -> dict[str, list[Destination]]:

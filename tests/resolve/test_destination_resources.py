@@ -127,3 +127,23 @@ def test_the_destinations_frame_lists_every_port_with_its_kri(tmp_path):
     assert (row.kind, row.namespace, row.port_name, row.port, row.app_protocol) == ("MeshService", "shop", "api", 80, "http")
     assert (row.kri, row.service, row.generated_from) == (BACKEND, "default_backend_shop_default_msvc_80", "Service backend.shop")
     assert row.selector == {"app": "backend", "k8s.kuma.io/namespace": "shop"}
+
+
+def test_external_and_multizone_services_get_outbounds_and_endpoints(tmp_path):
+    docs = [
+        *_k8s("Exclusive"),
+        {"apiVersion": "kuma.io/v1alpha1", "kind": "MeshExternalService",
+         "metadata": {"name": "payments", "namespace": "kuma-system", "labels": {"kuma.io/mesh": "default"}},
+         "spec": {"match": {"type": "HostnameGenerator", "port": 443, "protocol": "tcp"},
+                  "endpoints": [{"address": "pay.example.com", "port": 443}]}},
+        {"apiVersion": "kuma.io/v1alpha1", "kind": "MeshMultiZoneService",
+         "metadata": {"name": "backend-everywhere", "namespace": "kuma-system", "labels": {"kuma.io/mesh": "default"}},
+         "spec": {"selector": {"meshService": {"matchLabels": {"k8s.kuma.io/service-name": "backend"}}},
+                  "ports": [{"port": 80, "appProtocol": "http"}]}},
+    ]
+    res = _resolve(tmp_path, docs)
+    web = res.routes[res.routes["source"] == "web.shop"].set_index("destination")
+    external = "kri_extsvc_default_default_kuma-system_payments_443"  # a zone's own: it carries the zone
+    multizone = "kri_mzsvc_default__kuma-system_backend-everywhere_80"  # only a global CP makes one: no zone
+    assert web.loc[external, "status"] == "ok" and web.loc[external, "protocol"] == "tcp"
+    assert web.loc[multizone, "status"] == "ok" and web.loc[multizone, "protocol"] == "http"
