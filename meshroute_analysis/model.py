@@ -382,6 +382,9 @@ class Proxy:
     labels: Tags = ()
     #: The Kubernetes namespace of the proxy's pod (``k8s.kuma.io/namespace``); None on Universal.
     namespace: str | None = None
+    #: ``transparentProxying.reachableBackends.refs`` (2.9+): the destination resources (``kind``, ``name`` /
+    #: ``namespace`` or ``labels``, ``port``) it gets outbounds for; None when it does not say.
+    reachable_backends: tuple[BackendRef, ...] | None = None
 
     @property
     def transparent(self) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..model import (
     SERVICE_TAG,
+    BackendRef,
     Endpoint,
     Gateway,
     Inbound,
@@ -17,6 +18,7 @@ from ..model import (
     make_tags,
     tag_value,
 )
+from ..io.typed import backend_refs
 from ._values import as_list, as_map, as_port
 
 
@@ -53,6 +55,15 @@ def _listed_outbounds(networking: Mapping[str, Any]) -> tuple[Outbound, ...]:
     return tuple(outbounds)
 
 
+def _reachable_backends(networking: Mapping[str, Any]) -> tuple[BackendRef, ...] | None:
+    """``transparentProxying.reachableBackends``: None when absent (every destination resource), else its refs."""
+    proxying = as_map(networking.get("transparentProxying"))
+    if "reachableBackends" not in proxying:
+        return None
+    refs = as_list(as_map(proxying.get("reachableBackends")).get("refs"))
+    return backend_refs(refs) or ()
+
+
 def dataplane_proxy(resource: Resource) -> tuple[Proxy, list[Endpoint], set[str]]:
     """The proxy, the endpoints it gives its services, and every service it has a non-Ignored inbound of.
 
@@ -66,7 +77,8 @@ def dataplane_proxy(resource: Resource) -> tuple[Proxy, list[Endpoint], set[str]
     name = resource.core_name
     outbounds, extra, reachable = _outbounds(networking)
     proxy = Proxy(name, resource.mesh, Origin.DATAPLANE, inbounds, outbounds, gateway, name, resource.file, resource.line,
-                  extra, reachable, labels=resource.labels, namespace=resource.namespace)
+                  extra, reachable, labels=resource.labels, namespace=resource.namespace,
+                  reachable_backends=_reachable_backends(networking))
     source = f"Dataplane {name}"
     endpoints = [Endpoint(ib.tags, source) for ib in inbounds if ib.is_endpoint and ib.service]
     known = {ib.service for ib in inbounds if ib.service and ib.state != "Ignored"}

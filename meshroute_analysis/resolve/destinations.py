@@ -112,11 +112,30 @@ class DestinationIndex:
     def outbounds_of(self, proxy: Proxy) -> tuple[RealOutbound, ...]:
         if not self.outbounds or not proxy.transparent:
             return ()
+        if proxy.reachable_backends is not None:
+            return self._reachable(proxy)
         if proxy.reachable is not None:
             return ()  # reachableServices without reachableBackends: no real-resource outbound
         if self.mode == "ReachableBackends":
-            return ()  # only proxies that list reachableBackends get them (not read yet: none do)
+            return ()  # in this mode only proxies that list reachableBackends get them
         return self.outbounds
+
+    def _reachable(self, proxy: Proxy) -> tuple[RealOutbound, ...]:
+        """The outbounds ``reachableBackends`` picks (``destination_index.go`` GetReachableBackends): each ref by
+        labels or by name (the proxy's mesh and zone, its namespace unless the ref says), one port or all."""
+        chosen: dict[tuple[str, str], RealOutbound] = {}
+        for ref in proxy.reachable_backends or ():
+            if ref.labels:
+                found = self._by_labels(ref.kind, ref.labels)
+            else:
+                namespace = ref.namespace or proxy.namespace or ""
+                one = self.by_kri.get((ref.kind, ref.name or "", namespace, self.zone))
+                found = [one] if one is not None else []
+            for d in found:
+                for port in d.ports:
+                    if ref.port is None or port.port == ref.port:
+                        chosen.setdefault((d.kri(), port.name), RealOutbound(d, port))
+        return tuple(out for out in self.outbounds if (out.destination.kri(), out.port.name) in chosen)
 
     def keeps_legacy_outbounds(self) -> bool:
         return self.mode != "Exclusive"

@@ -221,7 +221,7 @@ class Engine:
         # Exclusive mode: a transparent proxy gets no legacy VIP outbound (mesh_context_builder.go).
         legacy_vips = rep.outbounds is not None or ctx.resources is None or ctx.resources.keeps_legacy_outbounds()
         key = (group.mesh, tuple(map(id, tcp)), tuple(map(id, http)), tr_sources, admitted, outbounds, extra, rep.reachable,
-               bool(real), legacy_vips)
+               tuple(out.kri for out in real), legacy_vips)
         sig_id = index.get(key)
         if sig_id is None:
             sig_id = index[key] = len(self.signatures)

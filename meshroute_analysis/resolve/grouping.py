@@ -56,7 +56,8 @@ def proxy_signature(proxy: Proxy, ignored_key: str | None = None, by_name: bool 
     outbounds = None if proxy.outbounds is None else tuple((o.service, o.tags) for o in proxy.outbounds)
     extra = tuple((o.service, o.tags) for o in proxy.extra_outbounds)
     name = proxy.name if by_name else None
-    return (proxy.mesh, inbounds, gateway, outbounds, extra, proxy.reachable, proxy.labels, proxy.namespace, name)
+    return (proxy.mesh, inbounds, gateway, outbounds, extra, proxy.reachable, proxy.labels, proxy.namespace, name,
+            proxy.reachable_backends)
 
 
 def legacy_tag_sets(proxy: Proxy) -> tuple[dict[str, str], ...]:

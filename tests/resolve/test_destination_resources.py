@@ -147,3 +147,27 @@ def test_external_and_multizone_services_get_outbounds_and_endpoints(tmp_path):
     multizone = "kri_mzsvc_default__kuma-system_backend-everywhere_80"  # only a global CP makes one: no zone
     assert web.loc[external, "status"] == "ok" and web.loc[external, "protocol"] == "tcp"
     assert web.loc[multizone, "status"] == "ok" and web.loc[multizone, "protocol"] == "http"
+
+
+def test_reachable_backends_pick_the_outbounds_and_the_mode_requires_them(tmp_path):
+    def world(mode: str, reachable: dict | None) -> list[dict]:
+        mesh = {"type": "Mesh", "name": "default", "meshServices": {"mode": mode}}
+        proxying: dict = {"redirectPortInbound": 15006, "redirectPortOutbound": 15001}
+        if reachable is not None:
+            proxying["reachableBackends"] = reachable
+        web = {"type": "Dataplane", "name": "web-0", "mesh": "default", "networking": {
+            "address": "10.0.0.1", "inbound": [{"port": 80, "tags": {"kuma.io/service": "web"}}], "transparentProxying": proxying}}
+        services = [{"type": "MeshService", "name": n, "mesh": "default", "spec": {
+            "selector": {"dataplaneTags": {"kuma.io/service": n}}, "ports": [{"name": "a", "port": 80}, {"name": "b", "port": 81}]}}
+            for n in ("api", "db")]
+        return [mesh, web, *services]
+
+    def real(docs: list[dict]) -> set[str]:
+        res = _resolve(tmp_path, docs)
+        return {d for d in res.routes["destination"] if d.startswith("kri_")}
+
+    assert real(world("Everywhere", None)) == {f"kri_msvc_default_default__{n}_{p}" for n in ("api", "db") for p in "ab"}
+    assert real(world("ReachableBackends", None)) == set()
+    picked = {"refs": [{"kind": "MeshService", "name": "api", "port": 81}, {"kind": "MeshService", "labels": {"kuma.io/display-name": "db"}}]}
+    assert real(world("ReachableBackends", picked)) == {"kri_msvc_default_default__api_b", "kri_msvc_default_default__db_a",
+                                                        "kri_msvc_default_default__db_b"}
