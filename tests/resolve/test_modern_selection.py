@@ -193,3 +193,14 @@ def test_the_zone_of_the_control_plane_is_what_it_computes_into_labels(tmp_path)
     assert repo.content.zone == "zone-1"
     with pytest.raises(mra.UsageError, match="zone: must be a zone name"):
         mra.load_repo(tmp_path, zone="Zone_1")
+
+
+def test_a_dataplane_ref_selects_a_delegated_gateway_from_2_13_3(tmp_path):
+    case = Path(__file__).resolve().parents[1] / "cases" / "304-dataplane-ref-selects-delegated-gateway-2.13.10.yaml"
+    import yaml
+
+    docs = yaml.safe_load(case.read_text())["resources"]
+    (tmp_path / "world.yaml").write_text(yaml.safe_dump_all(docs))
+    for version, policies in (("2.13.2", ()), ("2.13.3", ("mhr-1",)), ("2.12.7", ()), ("2.12.8", ("mhr-1",)), ("2.11", ())):
+        res = mra.resolve(mra.load_repo(tmp_path), kuma_version=version, default_policies=False)
+        assert _route(res, "kong", "backend").policies == policies, version
