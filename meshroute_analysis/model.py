@@ -385,6 +385,8 @@ class Proxy:
     #: ``transparentProxying.reachableBackends.refs`` (2.9+): the destination resources (``kind``, ``name`` /
     #: ``namespace`` or ``labels``, ``port``) it gets outbounds for; None when it does not say.
     reachable_backends: tuple[BackendRef, ...] | None = None
+    #: Listed outbounds that name a destination resource (``outbound[].backendRef``, 2.9+) instead of tags.
+    listed_backends: tuple[BackendRef, ...] = ()
 
     @property
     def transparent(self) -> bool:

@@ -49,10 +49,17 @@ def _listed_outbounds(networking: Mapping[str, Any]) -> tuple[Outbound, ...]:
         tags = make_tags(ob.get("tags"))
         service = tag_value(tags, SERVICE_TAG) or (str(ob["service"]) if ob.get("service") else None)
         if service is None:
-            continue  # rejected by Kuma's validator: "mandatory tag kuma.io/service is missing"
+            continue  # a backendRef outbound (see _listed_backends), or Kuma's "mandatory tag kuma.io/service is missing"
         address = ob.get("address")
         outbounds.append(Outbound(service, tags, as_port(ob.get("port")), address if isinstance(address, str) else None))
     return tuple(outbounds)
+
+
+def _listed_backends(networking: Mapping[str, Any]) -> tuple[BackendRef, ...]:
+    """Outbounds with a ``backendRef`` (``kind``, ``name`` or ``labels``, ``port``): the 2.9+ way to list a
+    destination resource (``v2.14.3:pkg/xds/sync/dataplane_proxy_builder.go`` asOutbounds)."""
+    refs = [as_map(ob).get("backendRef") for ob in as_list(networking.get("outbound"))]
+    return backend_refs([r for r in refs if isinstance(r, dict)]) or ()
 
 
 def _reachable_backends(networking: Mapping[str, Any]) -> tuple[BackendRef, ...] | None:
@@ -78,7 +85,7 @@ def dataplane_proxy(resource: Resource) -> tuple[Proxy, list[Endpoint], set[str]
     outbounds, extra, reachable = _outbounds(networking)
     proxy = Proxy(name, resource.mesh, Origin.DATAPLANE, inbounds, outbounds, gateway, name, resource.file, resource.line,
                   extra, reachable, labels=resource.labels, namespace=resource.namespace,
-                  reachable_backends=_reachable_backends(networking))
+                  reachable_backends=_reachable_backends(networking), listed_backends=_listed_backends(networking))
     source = f"Dataplane {name}"
     endpoints = [Endpoint(ib.tags, source) for ib in inbounds if ib.is_endpoint and ib.service]
     known = {ib.service for ib in inbounds if ib.service and ib.state != "Ignored"}

@@ -9,8 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
+from ..io.typed import backend_refs
 from ..model import (
     DEFAULT_MESH,
+    BackendRef,
     PROTOCOL_TAG,
     SERVICE_TAG,
     Endpoint,
@@ -211,6 +215,27 @@ def reachable_services(annotations: Tags) -> frozenset[str] | None:
     return names or None
 
 
+_REACHABLE_BACKENDS = "kuma.io/reachable-backends"
+
+
+def reachable_backends(annotations: Tags) -> tuple[tuple[BackendRef, ...] | None, str]:
+    """``kuma.io/reachable-backends`` (2.9+): YAML ``refs: [{kind, name, namespace, port, labels}]``, and the
+    error the pod converter gives when it does not parse (``v2.14.3:pkg/plugins/runtime/k8s/controllers/
+    pod_converter.go``: no Dataplane then)."""
+    value = tag_value(annotations, _REACHABLE_BACKENDS)
+    if value is None:
+        return None, ""
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = "invalid"
+    if parsed is None:
+        return (), ""
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("refs", []), list):
+        return None, f"cannot parse, {_REACHABLE_BACKENDS} has invalid format: the pod converter creates no Dataplane"
+    return backend_refs(parsed.get("refs") or []) or (), ""
+
+
 @dataclass(frozen=True, slots=True)
 class KubernetesInventory:
     proxies: list[Proxy]
@@ -295,6 +320,10 @@ def _convert_workload(r: Resource, namespaces: Mapping[str, Resource], services_
         else:
             gateway_tags = shapes[0].tags
     reachable = reachable_services(pod_annotations)
+    backends, backends_problem = reachable_backends(pod_annotations)
+    if backends_problem:
+        record(False, backends_problem, "error")
+        return
     pods = _pod_names(r, namespace, replicas)
     shared = tuple(Inbound(None, s.tags) for s in shapes) if not any(s.per_pod for s in shapes) else None
     for pod in pods:
@@ -307,7 +336,7 @@ def _convert_workload(r: Resource, namespaces: Mapping[str, Resource], services_
             tags = _with_instance(gateway_tags, pod_name) if shapes[0].per_pod and gateway_mode == "enabled" else gateway_tags
             gateway, inbounds = Gateway("DELEGATED", tags), ()
         out.proxies.append(Proxy(pod, mesh, Origin.KUBERNETES, inbounds, None, gateway, group, r.file, r.line, (), reachable,
-                                 labels=pod_labels, namespace=namespace))
+                                 labels=pod_labels, namespace=namespace, reachable_backends=backends))
         if gateway is None:
             for inbound, shape in zip(inbounds, shapes):
                 if shared is None or pod == pods[0]:  # one endpoint per workload unless tags differ per pod

@@ -110,21 +110,26 @@ class DestinationIndex:
 
     # -- which outbounds a proxy gets -------------------------------------------------------------
     def outbounds_of(self, proxy: Proxy) -> tuple[RealOutbound, ...]:
-        if not self.outbounds or not proxy.transparent:
+        if not self.outbounds:
             return ()
+        if not proxy.transparent:
+            return self._picked(proxy, proxy.listed_backends, every_port=False)
         if proxy.reachable_backends is not None:
-            return self._reachable(proxy)
+            return self._picked(proxy, proxy.reachable_backends, every_port=True)
         if proxy.reachable is not None:
             return ()  # reachableServices without reachableBackends: no real-resource outbound
         if self.mode == "ReachableBackends":
             return ()  # in this mode only proxies that list reachableBackends get them
         return self.outbounds
 
-    def _reachable(self, proxy: Proxy) -> tuple[RealOutbound, ...]:
-        """The outbounds ``reachableBackends`` picks (``destination_index.go`` GetReachableBackends): each ref by
-        labels or by name (the proxy's mesh and zone, its namespace unless the ref says), one port or all."""
+    def _picked(self, proxy: Proxy, refs: Sequence[BackendRef], every_port: bool) -> tuple[RealOutbound, ...]:
+        """The outbounds refs pick: ``reachableBackends`` (``destination_index.go`` GetReachableBackends; a ref
+        without ``port`` means every port) or listed ``backendRef`` outbounds (asOutbounds: the port is required).
+        Each ref by labels or by name (the proxy's mesh and zone, its namespace unless the ref says)."""
         chosen: dict[tuple[str, str], RealOutbound] = {}
-        for ref in proxy.reachable_backends or ():
+        for ref in refs:
+            if ref.port is None and not every_port:
+                continue
             if ref.labels:
                 found = self._by_labels(ref.kind, ref.labels)
             else:

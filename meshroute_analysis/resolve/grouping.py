@@ -57,7 +57,7 @@ def proxy_signature(proxy: Proxy, ignored_key: str | None = None, by_name: bool 
     extra = tuple((o.service, o.tags) for o in proxy.extra_outbounds)
     name = proxy.name if by_name else None
     return (proxy.mesh, inbounds, gateway, outbounds, extra, proxy.reachable, proxy.labels, proxy.namespace, name,
-            proxy.reachable_backends)
+            proxy.reachable_backends, proxy.listed_backends)
 
 
 def legacy_tag_sets(proxy: Proxy) -> tuple[dict[str, str], ...]:

@@ -171,3 +171,34 @@ def test_reachable_backends_pick_the_outbounds_and_the_mode_requires_them(tmp_pa
     picked = {"refs": [{"kind": "MeshService", "name": "api", "port": 81}, {"kind": "MeshService", "labels": {"kuma.io/display-name": "db"}}]}
     assert real(world("ReachableBackends", picked)) == {"kri_msvc_default_default__api_b", "kri_msvc_default_default__db_a",
                                                         "kri_msvc_default_default__db_b"}
+
+
+def test_the_reachable_backends_annotation_of_a_pod(tmp_path):
+    docs = _k8s("Everywhere")
+    web = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "web")
+    web["spec"]["template"]["metadata"]["annotations"] = {
+        "kuma.io/reachable-backends": "refs:\n- kind: MeshService\n  name: canary\n  port: 80\n"}
+    res = _resolve(tmp_path, docs)
+    real = {d for d in res.routes.loc[res.routes["source"] == "web.shop", "destination"] if d.startswith("kri_")}
+    assert real == {"kri_msvc_default_default_shop_canary_api"}  # the pod's namespace, as the ref says none
+    web["spec"]["template"]["metadata"]["annotations"]["kuma.io/reachable-backends"] = "refs: {not: a list}"
+    broken = _resolve(tmp_path, docs)
+    row = broken.content.workloads
+    assert any(w.name == "web" and not w.sidecar and "invalid format" in w.reason for w in row)
+
+
+def test_a_listed_backend_ref_outbound_of_a_proxy_without_transparent_proxying(tmp_path):
+    docs = [
+        {"type": "Mesh", "name": "default", "meshServices": {"mode": "Exclusive"}},
+        {"type": "Dataplane", "name": "web-0", "mesh": "default", "networking": {
+            "address": "10.0.0.1", "inbound": [{"port": 80, "tags": {"kuma.io/service": "web"}}],
+            "outbound": [{"port": 10001, "backendRef": {"kind": "MeshService", "name": "api", "port": 8080}}]}},
+        {"type": "Dataplane", "name": "api-0", "mesh": "default", "networking": {
+            "address": "10.0.0.2", "inbound": [{"port": 8080, "tags": {"kuma.io/service": "api"}}]}},
+        {"type": "MeshService", "name": "api", "mesh": "default", "spec": {
+            "selector": {"dataplaneTags": {"kuma.io/service": "api"}}, "ports": [{"name": "main", "port": 8080}, {"port": 9090}]}},
+    ]
+    res = _resolve(tmp_path, docs)
+    web = res.routes[res.routes["source"] == "web-0"]
+    assert list(web["destination"]) == ["kri_msvc_default_default__api_main"]
+    assert web.iloc[0].status == "ok"
