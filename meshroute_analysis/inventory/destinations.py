@@ -14,11 +14,13 @@ the repository writes itself wins over the generated one of the same name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from ..io.typed import DEFAULT_ZONE, destination
 from ..model import DESTINATION_KINDS, Destination, Format, Mesh, Resource, ServicePort, tag_value
-from ._values import as_map
+from ..protocol import parse_protocol
+from ._values import as_list, as_map
 from .kubernetes import enabled_value
 
 __all__ = ["destinations"]
@@ -31,8 +33,49 @@ def destinations(resources: Iterable[Resource], meshes: Mapping[str, Mesh], zone
     resources = list(resources)
     written = [destination(r, zone) for r in resources if r.kind in DESTINATION_KINDS]
     taken = {(d.kind, d.mesh, d.namespace, d.name) for d in written}
-    generated = [d for d in _generated(resources, meshes, zone) if (d.kind, d.mesh, d.namespace, d.name) not in taken]
-    return tuple(written + generated)
+    generated = [*_generated(resources, meshes, zone), *_generated_universal(resources, meshes, zone)]
+    return tuple(written + [d for d in generated if (d.kind, d.mesh, d.namespace, d.name) not in taken])
+
+
+_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _generated_universal(resources: list[Resource], meshes: Mapping[str, Mesh], zone: str) -> list[Destination]:
+    """A Universal zone generates one MeshService per ``kuma.io/service`` of its Dataplanes' inbounds
+    (``v2.14.3:pkg/core/resources/apis/meshservice/generate/generator.go``): the service must be a DNS-1035
+    label; its ports are the first Dataplane's (in name order) inbounds of it, named by the inbound's name or
+    its port, ``appProtocol`` the inbound's ``kuma.io/protocol`` when Kuma parses it, else tcp; it selects
+    ``kuma.io/service``."""
+    by_service: dict[tuple[str, str], Destination] = {}
+    dataplanes = sorted((r for r in resources if r.kind == "Dataplane" and r.format is Format.UNIVERSAL), key=lambda r: r.name)
+    for dp in dataplanes:
+        found = meshes.get(dp.mesh)
+        if found is None or found.mesh_services_mode in (None, "Disabled"):
+            continue
+        ports: dict[str, list[ServicePort]] = {}
+        for item in as_list(as_map(as_map(dp.spec).get("networking")).get("inbound")):
+            inbound = as_map(item)
+            tags = as_map(inbound.get("tags"))
+            service, number = tags.get("kuma.io/service"), inbound.get("port")
+            if not isinstance(service, str) or not _DNS_1035.match(service) or len(service) > 63:
+                continue
+            if not isinstance(number, int) or isinstance(number, bool):
+                continue
+            name = inbound.get("name")
+            protocol = parse_protocol(str(tags.get("kuma.io/protocol"))) if tags.get("kuma.io/protocol") else "unknown"
+            ports.setdefault(service, []).append(ServicePort(
+                str(name) if isinstance(name, str) and name else str(number), number, protocol if protocol != "unknown" else "tcp"))
+        for service, found_ports in ports.items():
+            if (dp.mesh, service) in by_service:
+                continue  # the first Dataplane's ports win (checkMeshServicesConsistency)
+            labels = {"kuma.io/mesh": dp.mesh, "kuma.io/display-name": service, "kuma.io/managed-by": "meshservice-generator",
+                      "kuma.io/env": "universal", "kuma.io/zone": zone, "kuma.io/origin": "zone"}
+            by_service[(dp.mesh, service)] = Destination(
+                kind="MeshService", mesh=dp.mesh, name=service, namespace="", zone=zone, labels=tuple(sorted(labels.items())),
+                ports=tuple(found_ports), selector=(("kuma.io/service", service),), file=dp.file, line=dp.line,
+                generated_from=f"Dataplane {dp.name} (kuma.io/service {service})",
+            )
+    return list(by_service.values())
 
 
 def _generated(resources: list[Resource], meshes: Mapping[str, Mesh], zone: str) -> list[Destination]:
@@ -47,7 +90,10 @@ def _generated(resources: list[Resource], meshes: Mapping[str, Mesh], zone: str)
         labelled_mesh = tag_value(svc.labels, "kuma.io/mesh")
         if not injected and not labelled_mesh:
             continue
-        mesh = labelled_mesh or tag_value(svc.annotations, "kuma.io/mesh") or (tag_value(ns.annotations, "kuma.io/mesh") if ns else None) or "default"
+        # MeshOfByLabelOrAnnotation (v2.14.3:pkg/plugins/runtime/k8s/util/util.go): the Service's label, its
+        # annotation, the namespace's label, the namespace's annotation.
+        mesh = (labelled_mesh or tag_value(svc.annotations, "kuma.io/mesh")
+                or (tag_value(ns.labels, "kuma.io/mesh") or tag_value(ns.annotations, "kuma.io/mesh") if ns else None) or "default")
         found = meshes.get(mesh)
         if found is None or found.mesh_services_mode in (None, "Disabled"):
             continue

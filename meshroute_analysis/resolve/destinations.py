@@ -71,10 +71,17 @@ class RealOutbound:
 
     destination: Destination
     port: ServicePort
+    #: The section its KRI carries: the port's name, except for a listed ``backendRef`` outbound of a proxy
+    #: without transparent proxying, whose KRI keeps the port *number* (asOutbounds → resolve.BackendRef).
+    section: str = ""
+
+    @property
+    def section_name(self) -> str:
+        return self.section or self.port.name
 
     @property
     def kri(self) -> str:
-        return self.destination.kri(self.port.name)
+        return self.destination.kri(self.section_name)
 
     @property
     def service(self) -> str:
@@ -113,7 +120,14 @@ class DestinationIndex:
         if not self.outbounds:
             return ()
         if not proxy.transparent:
-            return self._picked(proxy, proxy.listed_backends, every_port=False)
+            return self._picked(proxy, proxy.listed_backends, every_port=False, by_number=True)
+        # GetReachableBackends (destination_index.go): listed backendRef outbounds first, then reachableBackends;
+        # resolveVIPOutbounds still requires reachableBackends in ReachableBackends mode.
+        if self.mode == "ReachableBackends" and proxy.reachable_backends is None:
+            return ()
+        listed = self._picked(proxy, proxy.listed_backends, every_port=False)
+        if listed:
+            return listed
         if proxy.reachable_backends is not None:
             return self._picked(proxy, proxy.reachable_backends, every_port=True)
         if proxy.reachable is not None:
@@ -122,7 +136,7 @@ class DestinationIndex:
             return ()  # in this mode only proxies that list reachableBackends get them
         return self.outbounds
 
-    def _picked(self, proxy: Proxy, refs: Sequence[BackendRef], every_port: bool) -> tuple[RealOutbound, ...]:
+    def _picked(self, proxy: Proxy, refs: Sequence[BackendRef], every_port: bool, by_number: bool = False) -> tuple[RealOutbound, ...]:
         """The outbounds refs pick: ``reachableBackends`` (``destination_index.go`` GetReachableBackends; a ref
         without ``port`` means every port) or listed ``backendRef`` outbounds (asOutbounds: the port is required).
         Each ref by labels or by name (the proxy's mesh and zone, its namespace unless the ref says)."""
@@ -137,10 +151,11 @@ class DestinationIndex:
                 one = self.by_kri.get((ref.kind, ref.name or "", namespace, self.zone))
                 found = [one] if one is not None else []
             for d in found:
-                for port in d.ports:
-                    if ref.port is None or port.port == ref.port:
-                        chosen.setdefault((d.kri(), port.name), RealOutbound(d, port))
-        return tuple(out for out in self.outbounds if (out.destination.kri(), out.port.name) in chosen)
+                match = find_port(d, str(ref.port)) if ref.port is not None else None
+                for port in d.ports if ref.port is None else ([match] if match else []):
+                    chosen.setdefault((d.kri(), port.name), RealOutbound(d, port, str(ref.port) if by_number else ""))
+        return tuple(chosen[(out.destination.kri(), out.port.name)] for out in self.outbounds
+                     if (out.destination.kri(), out.port.name) in chosen)
 
     def keeps_legacy_outbounds(self) -> bool:
         return self.mode != "Exclusive"
@@ -194,9 +209,7 @@ class DestinationIndex:
             candidates = [one] if one is not None else []
         section = ref.section_name or (str(ref.port) if ref.port else "")
         for d in candidates:
-            port = d.port_named(section) or (d.port_numbered(int(section)) if section.isdigit() else None)
-            if d.kind == "MeshExternalService" and d.ports:
-                port = d.ports[0]  # FindPortByName: its only port, whatever the name
+            port = find_port(d, section)
             if port is not None:
                 return BackendRef(kind="MeshService", name=d.legacy_name(port), weight=ref.weight)
         what = ", ".join(f"{k}={v}" for k, v in ref.labels) if ref.labels else (ref.name or "")
@@ -214,8 +227,8 @@ class DestinationIndex:
                 if ref is None or ref.kind not in REAL_TO_KINDS:
                     continue
                 sections = {s for d, s in self.to_sections(ref, policy) if d is out.destination}
-                if not sections or not ("" in sections or out.port.name in sections):
-                    continue
+                if not sections or not ("" in sections or out.section_name in sections):
+                    continue  # resourcerules.go isRelevant: the whole resource, or this very section
                 key = _entry_key(policy, role, ref, semantics)
                 relevant.append((key, position * 1000 + entry.index, (policy, self._resolved(entry, out, policy, semantics))))
         relevant.sort(key=lambda r: (r[0], r[1]))
@@ -238,6 +251,14 @@ class DestinationIndex:
             for rule in entry.http_rules
         )
         return replace(entry, backend_refs=tcp, http_rules=http)
+
+
+def find_port(d: Destination, section: str) -> ServicePort | None:
+    """``FindPortByName``: the first port whose name or number is ``section``; a MeshExternalService's
+    only port whatever is asked (``meshexternalservice/api/v1alpha1/helpers.go``)."""
+    if d.kind == "MeshExternalService":
+        return d.ports[0] if d.ports else None
+    return next((p for p in d.ports if p.name == section or str(p.port) == section), None)
 
 
 def _entry_key(policy: Policy, role: str | None, ref: TargetRef, semantics: Semantics) -> tuple:

@@ -25,7 +25,7 @@ from .httproute import BuildCheck, first_failure
 from .merge import Item, entry_destination
 from .protocols import AdmittedKey, MeshEndpoints
 from .selection import TargetRefIndex, explain_selection, proxy_type, selecting_inbounds
-from .semantics import Semantics
+from .semantics import LEGACY_TO_KINDS, Semantics
 from .trafficroute import NO_CHOICE, SourceCandidates, TrafficRouteChoice, TrafficRouteIndex
 from .validity import version_violations
 
@@ -237,7 +237,8 @@ class Engine:
             sig.http_by_dest, sig.http_keys = ctx.items_for(http, self.semantics)
             sig.tr_id = ctx.intern(("sources", tr_sources))
             sig.admitted_id = ctx.intern(("admitted", admitted))
-            sig.flags = (1 if sig.tcp_by_dest else 0) | (2 if sig.http_by_dest else 0)
+            sig.flags = (1 if sig.tcp_by_dest or _legacy_rules(tcp, self.semantics) else 0) | (
+                2 if sig.http_by_dest or _legacy_rules(http, self.semantics) else 0)
             self.signatures.append(sig)
         return sig_id
 
@@ -281,8 +282,8 @@ class Engine:
             outbound_tags=outbound_tags,
             tcp_items=sig.tcp_by_dest.get(destination, ()),
             http_items=sig.http_by_dest.get(destination, ()),
-            has_tcp_rules=bool(sig.tcp_by_dest),
-            has_http_rules=bool(sig.http_by_dest),
+            has_tcp_rules=bool(sig.flags & 1),
+            has_http_rules=bool(sig.flags & 2),
             trafficroute=ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[0],
             admitted=sig.admitted,
             mesh_has_trafficroutes=ctx.has_trafficroutes,
@@ -318,7 +319,7 @@ class Engine:
             http = ctx.resources.items_for(out, sig.http_policies, self.semantics) or sig.http_by_dest.get(out.service, [])
             pair = PairInput(
                 destination=out.service, outbound_tags={SERVICE_TAG: out.service}, tcp_items=tcp, http_items=http,
-                has_tcp_rules=bool(sig.tcp_by_dest), has_http_rules=bool(sig.http_by_dest), trafficroute=NO_CHOICE,
+                has_tcp_rules=bool(sig.flags & 1), has_http_rules=bool(sig.flags & 2), trafficroute=NO_CHOICE,
                 admitted=sig.admitted, mesh_has_trafficroutes=ctx.has_trafficroutes, real_resource=True,
             )
             decided = decide(pair, ctx.endpoints, self.semantics)
@@ -346,6 +347,16 @@ def _instance_blind(policies: Sequence[Policy], meshes: Mapping[str, object]) ->
     """Meshes where no policy names the ``kuma.io/instance`` tag anywhere (selectors, subsets, splits)."""
     naming = {p.mesh for p in policies if INSTANCE_TAG in _tag_keys(p)}
     return frozenset(m for m in meshes if m not in naming)
+
+
+def _legacy_rules(policies: Sequence[Policy], semantics: Semantics) -> bool:
+    """2.9+: whether the policies give the proxy legacy (``kuma.io/service``) to-rules, which the plugins'
+    TrafficRoute guard counts: every ``to`` entry of an old kind does, a MeshService ref by labels included
+    (it becomes the subset ``kuma.io/service: ""``, ``v2.14.3:pkg/plugins/policies/core/rules/rules.go``
+    asSubset); MeshExternalService and MeshMultiZoneService entries go to the resource rules only."""
+    if not semantics.resource_engine:
+        return False
+    return any(e.target_ref is not None and e.target_ref.kind in LEGACY_TO_KINDS for p in policies for e in p.to)
 
 
 def _naming_proxies(policies: Sequence[Policy]) -> frozenset[str]:

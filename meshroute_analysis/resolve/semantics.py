@@ -28,6 +28,8 @@ def _frozen(mapping: dict[str, int]) -> Mapping[str, int]:
 
 
 ALL_PROTOCOLS = frozenset({UNKNOWN, "tcp", "http", "http2", "grpc", "kafka"})
+#: The ``to`` kinds the legacy rule engine takes from 2.9 (``api/common/v1alpha1/targetref.go`` IsOldKind).
+LEGACY_TO_KINDS = frozenset({"Mesh", "MeshSubset", "MeshServiceSubset", "MeshService", "MeshGateway", "MeshHTTPRoute"})
 ORIGIN_LABEL = "kuma.io/origin"
 DISPLAY_NAME_LABEL = "kuma.io/display-name"
 EFFECT_LABEL = "kuma.io/effect"

@@ -166,7 +166,9 @@ def test_reachable_backends_pick_the_outbounds_and_the_mode_requires_them(tmp_pa
         res = _resolve(tmp_path, docs)
         return {d for d in res.routes["destination"] if d.startswith("kri_")}
 
-    assert real(world("Everywhere", None)) == {f"kri_msvc_default_default__{n}_{p}" for n in ("api", "db") for p in "ab"}
+    # web-0's own kuma.io/service gives a generated MeshService too (Universal zones generate them).
+    every = {f"kri_msvc_default_default__{n}_{p}" for n in ("api", "db") for p in "ab"} | {"kri_msvc_default_default__web_80"}
+    assert real(world("Everywhere", None)) == every
     assert real(world("ReachableBackends", None)) == set()
     picked = {"refs": [{"kind": "MeshService", "name": "api", "port": 81}, {"kind": "MeshService", "labels": {"kuma.io/display-name": "db"}}]}
     assert real(world("ReachableBackends", picked)) == {"kri_msvc_default_default__api_b", "kri_msvc_default_default__db_a",
@@ -188,6 +190,7 @@ def test_the_reachable_backends_annotation_of_a_pod(tmp_path):
 
 
 def test_a_listed_backend_ref_outbound_of_a_proxy_without_transparent_proxying(tmp_path):
+    # Exclusive: no legacy outbounds; the api MeshService is written, web's and api's own are generated.
     docs = [
         {"type": "Mesh", "name": "default", "meshServices": {"mode": "Exclusive"}},
         {"type": "Dataplane", "name": "web-0", "mesh": "default", "networking": {
@@ -197,8 +200,55 @@ def test_a_listed_backend_ref_outbound_of_a_proxy_without_transparent_proxying(t
             "address": "10.0.0.2", "inbound": [{"port": 8080, "tags": {"kuma.io/service": "api"}}]}},
         {"type": "MeshService", "name": "api", "mesh": "default", "spec": {
             "selector": {"dataplaneTags": {"kuma.io/service": "api"}}, "ports": [{"name": "main", "port": 8080}, {"port": 9090}]}},
+        {"type": "MeshTCPRoute", "name": "main-only", "mesh": "default", "spec": {"to": [{
+            "targetRef": {"kind": "MeshService", "name": "api", "sectionName": "main"},
+            "rules": [{"default": {"backendRefs": [{"kind": "MeshService", "name": "api", "port": 9090}]}}]}]}},
     ]
     res = _resolve(tmp_path, docs)
+    assert _row(res, "web-0", "kri_msvc_default_default__api_8080").policies == ()
     web = res.routes[res.routes["source"] == "web-0"]
-    assert list(web["destination"]) == ["kri_msvc_default_default__api_main"]
+    # The KRI keeps the port number (resolve.BackendRef names the section by it), so a sectionName: main
+    # rule would not apply here, only rules about the whole MeshService.
+    assert list(web["destination"]) == ["kri_msvc_default_default__api_8080"]
     assert web.iloc[0].status == "ok"
+
+
+def test_a_universal_zone_generates_meshservices_from_its_dataplanes(tmp_path):
+    docs = [
+        {"type": "Mesh", "name": "default", "meshServices": {"mode": "Everywhere"}},
+        {"type": "Dataplane", "name": "web-0", "mesh": "default", "networking": {
+            "address": "10.0.0.1", "inbound": [{"port": 80, "tags": {"kuma.io/service": "web"}}],
+            "transparentProxying": {"redirectPortInbound": 15006, "redirectPortOutbound": 15001}}},
+        {"type": "Dataplane", "name": "backend-0", "mesh": "default", "networking": {
+            "address": "10.0.0.2", "inbound": [{"port": 8080, "name": "api", "tags": {"kuma.io/service": "backend", "kuma.io/protocol": "http"}},
+                                               {"port": 9000, "tags": {"kuma.io/service": "Not_A_Label"}}]}},
+    ]
+    res = _resolve(tmp_path, docs)
+    generated = {(d.name, tuple((p.name, p.port, p.app_protocol) for p in d.ports)) for d in res.content.destinations}
+    assert generated == {("web", (("80", 80, "tcp"),)), ("backend", (("api", 8080, "http"),))}
+    row = _row(res, "web-0", "kri_msvc_default_default__backend_api")
+    assert (row.protocol, row.status) == ("http", "ok")
+
+
+def test_a_labels_ref_counts_as_a_legacy_rule_for_the_trafficroute_guard(tmp_path):
+    # The mesh still has a TrafficRoute. A MeshTCPRoute whose only `to` is a MeshService by labels still gives
+    # the proxy a legacy rule (subset kuma.io/service: ""), so the plugin runs and routes the real outbound.
+    docs = [
+        {"type": "Mesh", "name": "default", "meshServices": {"mode": "Exclusive"}},
+        {"type": "TrafficRoute", "name": "route-all", "mesh": "default", "sources": [{"match": {"kuma.io/service": "*"}}],
+         "destinations": [{"match": {"kuma.io/service": "*"}}], "conf": {"destination": {"kuma.io/service": "*"}}},
+        {"type": "Dataplane", "name": "web-0", "mesh": "default", "networking": {
+            "address": "10.0.0.1", "inbound": [{"port": 80, "tags": {"kuma.io/service": "web"}}],
+            "transparentProxying": {"redirectPortInbound": 15006, "redirectPortOutbound": 15001}}},
+        {"type": "Dataplane", "name": "api-0", "mesh": "default", "networking": {
+            "address": "10.0.0.2", "inbound": [{"port": 8080, "tags": {"kuma.io/service": "api"}}]}},
+        {"type": "MeshTCPRoute", "name": "by-labels", "mesh": "default", "spec": {"to": [{
+            "targetRef": {"kind": "MeshService", "labels": {"kuma.io/display-name": "api"}},
+            "rules": [{"default": {"backendRefs": [{"kind": "MeshService", "name": "api", "port": 8080}]}}]}]}},
+    ]
+    res = _resolve(tmp_path, docs)
+    row = _row(res, "web-0", "kri_msvc_default_default__api_8080")
+    assert (row.route_type, row.policies, row.forwards) == ("MeshTCPRoute", ("by-labels",), True)
+    # Without it, the TrafficRoute keeps the plugins from running: no listener (MRA602).
+    alone = _resolve(tmp_path, docs[:-1])
+    assert _row(alone, "web-0", "kri_msvc_default_default__api_8080").route_type == "none"
