@@ -27,7 +27,7 @@ from .io.typed import POLICY_KINDS
 from .io.typed import mesh as typed_mesh
 from .io.typed import mesh_gateway as typed_mesh_gateway
 from .io.typed import policy as typed_policy
-from .io.yamldocs import RawDocument, decode, iter_documents
+from .io.yamldocs import AliasBudget, RawDocument, decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
 from .validate import SYSTEM_NAMESPACES, violations_at
@@ -122,20 +122,22 @@ def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None) 
     """Every document (or List item) of every file with the resource it holds, if it holds one we read.
     With a ``memo``, files already seen with the same bytes are not parsed again."""
     rows: list[Row] = []
+    budget = AliasBudget()  # what aliases may expand to, across the files of this load
     for source in files:
-        rows.extend(_file_rows(source, memo))
+        rows.extend(_file_rows(source, memo, budget))
     return rows
 
 
-def _file_rows(source: SourceFile, memo: ParseMemo | None) -> Sequence[Row]:
+def _file_rows(source: SourceFile, memo: ParseMemo | None, budget: AliasBudget | None = None) -> Sequence[Row]:
     if source.error is not None or source.data is None:
         return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None)]
     text, problem = decode(source.data)
     if text is None:
         return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None)]
     if memo is None:
-        return _normalised(source.path, iter_documents(text))
-    return memo.file_rows(source.path, source.data, lambda: iter_documents(text), lambda docs: _normalised(source.path, docs))
+        return _normalised(source.path, iter_documents(text, budget))
+    return memo.file_rows(source.path, source.data, lambda: iter_documents(text, budget),
+                          lambda docs: _normalised(source.path, docs))
 
 
 def _normalised(path: str, documents: Iterable[RawDocument]) -> list[Row]:
