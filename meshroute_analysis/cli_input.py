@@ -41,6 +41,8 @@ def add_input_options(p: argparse.ArgumentParser, *, paths_help: str | None = No
     p.add_argument("--kuma-version", metavar="VERSION",
                    help="the Kuma control plane to model: 2.5, 2.6, 2.7 or a full x.y.z (default: the config's "
                         "kuma-version, else 2.5)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="follow symlinks whose target lies outside the repository (default: list them as skipped)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--config", metavar="FILE",
                        help="read settings from FILE (.meshroute.toml, or pyproject.toml's [tool.meshroute]) "
@@ -80,8 +82,8 @@ def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None
         err.write(f"meshroute: config: {config.path}\n")
     from .repo import load_repo  # pandas: only for the subcommands that read a repository
 
-    repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config,
-                     memo=memo)
+    repo = load_repo(args.paths, rev=getattr(args, "rev", None), system_namespaces=args.system_namespace, exclude=args.exclude,
+                     config=config, memo=memo, follow_symlinks=getattr(args, "follow_symlinks", False))
     _note_excluded(repo, err)
     if not len(repo.content.documents):
         err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")

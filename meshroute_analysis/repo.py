@@ -44,6 +44,7 @@ def load_repo(
     exclude: Sequence[str] | None = None,
     config: Config | None = None,
     memo: ParseMemo | None = None,
+    follow_symlinks: bool = False,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -65,6 +66,11 @@ def load_repo(
     repository as ``repo.config``: :func:`~meshroute_analysis.audit` applies its ``skip``.  Nothing is read
     from a config file unless one is passed.
 
+    A symlink met while walking a directory whose target lies outside the repository (the nearest
+    directory upward with ``.git`` or ``.hg``, else the walked directory) is not followed unless
+    ``follow_symlinks``: it is a ``skipped`` row that names the target.  At a revision, tracked symlinks are
+    read as the file they point to in that revision; submodules are ``skipped`` rows.
+
     ``memo`` (a :class:`~meshroute_analysis.io.memo.ParseMemo`) is shared by the loads of one diff, so that a
     file with the same bytes in both revisions is parsed once.
 
@@ -80,10 +86,10 @@ def load_repo(
     else:
         patterns = compile_excludes(settings.exclude, base=settings.root, origin=f"exclude in {settings.path}")
     namespaces = tuple(system_namespaces or settings.system_namespaces or SYSTEM_NAMESPACES)
-    if rev:
+    if rev is not None:  # rev="" is a mistake to say, not the working tree
         files = revision_files(given, rev, max_bytes=max_file_bytes, exclude=patterns)
     else:
-        files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns)
+        files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns, follow_symlinks=follow_symlinks)
     excluded: dict[str, str] = {}
     with _no_cyclic_gc():
         content = _build_content(_not_excluded(files, excluded), namespaces, memo)
@@ -129,6 +135,8 @@ def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None) 
 
 
 def _file_rows(source: SourceFile, memo: ParseMemo | None, budget: AliasBudget | None = None) -> Sequence[Row]:
+    if source.skipped is not None:
+        return [(Document(source.path, 0, 0, None, None, None, Status.SKIPPED, source.skipped), None)]
     if source.error is not None or source.data is None:
         return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None)]
     text, problem = decode(source.data)

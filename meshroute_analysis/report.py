@@ -530,7 +530,7 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"meshroute report: {message}\n")
 
     say: Progress | bool = progress if isatty and isatty() else False
-    if getattr(args, "base", None):
+    if getattr(args, "base", None) is not None:  # --base '' is refused by the loader, not taken for no base
         return _run_review(args, out, err, say)
     if callable(say):
         say("loading")
