@@ -375,6 +375,9 @@ class Proxy:
     labels: Tags = ()
     #: The Kubernetes namespace of the proxy's pod (``k8s.kuma.io/namespace``); None on Universal.
     namespace: str | None = None
+    #: How many identical pods this proxy stands for: 1, except for the last modelled replica of a workload
+    #: with more replicas than are modelled one by one (inventory.kubernetes.MAX_MODELLED_REPLICAS).
+    stands_for: int = 1
 
     @property
     def transparent(self) -> bool:
