@@ -206,3 +206,41 @@ def test_duplicate_nested_key_names_its_field_path(write, tmp_path):
 def test_merge_keys_overriding_are_not_duplicates(write, tmp_path):
     text = "base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\n"
     assert _rows(_load(write, tmp_path, text))[0][0] == "skipped"
+
+
+def test_a_hundred_million_replicas_are_counted_not_built(write, tmp_path):
+    write("k8s.yaml", """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: app, labels: {kuma.io/sidecar-injection: enabled}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: app}
+        spec:
+          replicas: 100000000
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: app}
+        spec: {selector: {app: web}, ports: [{port: 80, targetPort: 80}]}
+        """)
+    repo = mra.load_repo(tmp_path)
+    assert repo.workloads.replicas.tolist() == [100_000_000]
+    assert len(repo.dataplanes) == 1000  # inventory.kubernetes.MAX_MODELLED_REPLICAS
+    res = mra.resolve(repo)
+    assert set(res.routes.proxies) == {100_000_000}
+
+
+def test_a_file_of_broken_documents_is_read_up_to_a_bound(write, tmp_path):
+    n = yamldocs.MAX_UNREADABLE_PER_FILE
+    repo = _load(write, tmp_path, GOOD + "---\n" + "broken: [\n---\n" * (n + 5) + GOOD.replace("good", "late"))
+    docs = repo.documents
+    assert len(docs) == n + 2 and (docs.status == "error").sum() == n + 1
+    last = docs.iloc[-1]
+    assert last.reason.startswith(f"more than {n:,} documents of this file could not be read") and "6 more '---' parts" in last.reason
+    assert list(repo.policies.name) == ["good"]

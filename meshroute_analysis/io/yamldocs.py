@@ -41,6 +41,8 @@ MAX_NODES = 2_000_000
 #: under MAX_NODES would otherwise still cost minutes downstream.
 MAX_FILE_NODES = MAX_NODES
 MAX_REPO_NODES = 5 * MAX_NODES
+#: A file with more unreadable documents than this is not read past them (one row says so).
+MAX_UNREADABLE_PER_FILE = 1000
 _NUL_REASON = "binary file content (a NUL byte) at line {line}, not YAML"
 
 
@@ -121,35 +123,30 @@ def _is_prefix_only(text: str) -> bool:
     return all(not line.strip() or line.lstrip().startswith("#") or line.startswith("%") for line in _lines_of(text))
 
 
-def _chunks(text: str) -> list[_Chunk]:
-    """The text cut at document markers; the marker line stays with the document it opens, and directive
-    lines with the document they precede."""
+def _chunks(text: str) -> Iterator[_Chunk]:
+    """The text cut at document markers, lazily; the marker line stays with the document it opens, and
+    directive lines with the document they precede."""
     lines = _Lines(text)
-    chunks: list[_Chunk] = []
     start = 0
     pending: _Chunk | None = None  # directives waiting for their document
-
-    def emit(chunk: _Chunk) -> None:
-        nonlocal pending
-        if pending is not None:
-            chunk = _Chunk(pending.start_line, pending.text + chunk.text)
-            pending = None
-        chunks.append(chunk)
-
+    first = True
     for match in _MARKER.finditer(text):
         pos = match.start()
-        if pos > start or (pos == 0 and start == 0 and chunks):
+        if pos > start or (pos == 0 and start == 0 and not first):
             piece = _Chunk(lines.line_of(start), text[start:pos])
             if match.group().startswith("---") and "%" in piece.text and _is_prefix_only(piece.text):
                 pending = piece if pending is None else _Chunk(pending.start_line, pending.text + piece.text)
             else:
-                emit(piece)
+                if pending is not None:
+                    piece, pending = _Chunk(pending.start_line, pending.text + piece.text), None
+                first = False
+                yield piece
         start = pos
         if match.group().startswith("..."):
             brk = _BREAK.search(text, match.end())
             start = len(text) if brk is None else brk.end()
-    emit(_Chunk(lines.line_of(start), text[start:]))
-    return chunks
+    last = _Chunk(lines.line_of(start), text[start:])
+    yield last if pending is None else _Chunk(pending.start_line, pending.text + last.text)
 
 
 def _first_content_line(chunk: _Chunk) -> int | None:
@@ -451,12 +448,22 @@ def _whole_stream(text: str, budget: AliasBudget) -> list[RawDocument]:
 
 
 def _document_by_document(text: str, budget: AliasBudget) -> Iterator[RawDocument]:
-    index = 0
-    for chunk in _chunks(text):
+    index = errors = 0
+    chunks = _chunks(text)
+    for chunk in chunks:
         line = _first_content_line(chunk)
         if line is None:
             continue  # blank or comment-only: Kuma's SplitYAML drops these too
-        yield _with_line(parse_document(chunk.text, chunk.start_line, index, budget), line)
+        if errors >= MAX_UNREADABLE_PER_FILE:
+            # Parsing each of a million broken documents costs minutes and gigabytes and tells nothing more.
+            rest = 1 + sum(1 for _ in chunks)
+            reason = (f"more than {MAX_UNREADABLE_PER_FILE:,} documents of this file could not be read: the rest of it "
+                      f"(from line {line}, {rest:,} more '---' parts) is not read")
+            yield _error_doc(index, line, reason, "", line)
+            return
+        doc = _with_line(parse_document(chunk.text, chunk.start_line, index, budget), line)
+        errors += doc.error is not None
+        yield doc
         index += 1
 
 
