@@ -308,7 +308,11 @@ def _escaped_surrogates(exc: yaml.YAMLError) -> bool:
 
 
 def _error_doc(index: int, line: int, error: str, text: str, text_line: int) -> RawDocument:
-    return RawDocument(index, line, error=error, text=text, text_line=text_line, may_hold_markup=_may_hold_markup(text))
+    # A parser that ran off the end of the document ("broken: [" at the end of a file) stops on the line
+    # after it: point at the document's last line instead, a line that exists and belongs to it.
+    last = text_line + len(_BREAK.findall(text.rstrip(" \t" + _BREAK_CHARS)))
+    return RawDocument(index, min(line, last), error=error, text=text, text_line=text_line,
+                       may_hold_markup=_may_hold_markup(text))
 
 
 def parse_document(text: str, start_line: int, index: int, budget: AliasBudget | None = None) -> RawDocument:
@@ -429,14 +433,12 @@ def _whole_stream(text: str, budget: AliasBudget) -> list[RawDocument]:
             if node is None or _is_empty(node):
                 continue
             line = node.start_mark.line + 1
-            if may_alias and (problem := _checked(loader, node, budget, 1)) is not None:
-                docs.append(_error_doc(len(docs), problem[0], problem[1], text, 1))
-                continue
+            # A document to refuse is refused by the careful path, which has its own text (for markup and lines).
+            if may_alias and _checked(loader, node, budget, 1) is not None:
+                raise yaml.YAMLError("alias expansion")
             data = loader.construct_document(node)
             if loader.duplicates:
-                at, reason = _duplicate_problem(node, loader.duplicates, 1)
-                docs.append(_error_doc(len(docs), at, reason, text, 1))
-                continue
+                raise yaml.YAMLError("duplicate keys")
             lines = _field_lines(node, 1) if _wants_field_lines(data) else None
             docs.append(RawDocument(len(docs), line, data, None, text, 1, _items_lines(node, 1), lines, markup))
     except (yaml.YAMLError, RecursionError):
