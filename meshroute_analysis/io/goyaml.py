@@ -158,6 +158,10 @@ def _short(tag: str) -> str:
 def json_number(value: float, node: yaml.Node) -> int | float:
     """A float64 after encoding/json: a whole one below 1e21 is written as an integer, so it is one; NaN and
     infinities cannot be written at all (sigs.k8s.io/yaml's JSON step fails: "json: unsupported value")."""
+    # So a float weight is neither refused nor truncated when whole: ``weight: 90.0`` reaches Kuma as JSON 90,
+    # which the schema's ``type: integer`` (2.5.11 and v2.7.29:
+    # pkg/plugins/policies/meshtcproute/api/v1alpha1/schema.yaml) accepts and the uint field reads as 90; 90.5
+    # stays a float and the schema refuses it ("must be of type integer").
     if math.isnan(value) or math.isinf(value):
         raise yaml.constructor.ConstructorError(
             None, None, f"{node.value!r} is not a JSON number (NaN or infinity): Kuma's YAML-to-JSON step refuses it",
