@@ -118,7 +118,7 @@ def test_every_yaml_line_break_separates_documents(write, tmp_path, brk):
     text = (GOOD + "---\nbroken: [\n---\n" + GOOD.replace("good", "g2")).replace("\n", brk)
     repo = _load(write, tmp_path, text)
     rows = _rows(repo)
-    assert [(s, line) for s, line, _ in rows] == [("loaded", 1), ("error", 8), ("loaded", 9)]
+    assert [(s, line) for s, line, _ in rows] == [("loaded", 1), ("error", 7), ("loaded", 9)]
     assert list(repo.policies.name) == ["good", "g2"]
 
 
