@@ -7,7 +7,7 @@ DEV := $(VENV)/.installed-dev
 DEMO := sample_policies/kuma-demo
 REVIEW := sample_policies/canary-review
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench fuzz clean
 
 $(RUNTIME): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ bench: $(RUNTIME)
 	$(BIN)/python benchmarks/bench_resolve.py
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_diff.py
+
+# The repository fuzzer of tests/fuzzing.py on a large budget (the suite runs it on a small one).
+fuzz: $(DEV)
+	$(BIN)/python benchmarks/fuzz.py --examples 3000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

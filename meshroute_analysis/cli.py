@@ -173,7 +173,7 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     repo = load(args, err)
     parsed = skips(args, repo.config, err)
     version = kuma_version(args, repo.config)
-    if args.base:
+    if args.base is not None:  # --base '' is refused by the loader, not taken for no base
         findings, deciding = _introduced_since(args.base, args, repo, parsed, version)
     else:
         findings = deciding = audit(repo, skip=parsed, mesh=args.mesh, kuma_version=version)
@@ -330,8 +330,10 @@ _COMMANDS = {"summary": _summary, "audit": _audit, "resolve": _resolve, "explain
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
+    # Started with stdout or stderr closed (``>&-``), Python has None there: what would go to a closed
+    # stream is dropped, and the exit status stays the run's own (never 1 for a stream nobody reads).
+    out = stdout or sys.stdout or io.StringIO()
+    err = _Notes(stderr or sys.stderr or io.StringIO())
     # Machine output is collected first and written at the end, so that a reader that goes away early
     # (``| head``) cannot turn the run's real exit status into a crash.
     buffer = io.StringIO()
@@ -354,17 +356,56 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     return status
 
 
+class _Notes(io.TextIOBase):
+    """stderr for notes: a note that cannot be written (stderr closed or gone) is dropped, not a crash."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream.isatty()
+        except (OSError, ValueError, AttributeError):
+            return False
+
+
 def _emit(text: str, out: TextIO) -> None:
     try:
         out.write(text)
         out.flush()
-    except BrokenPipeError:
-        # The reader closed the pipe: point stdout at /dev/null so the interpreter's own flush at exit
-        # does not fail again, and keep the exit status.
+    except (BrokenPipeError, OSError, ValueError):
+        # The reader closed the pipe, or stdout was closed: point stdout at /dev/null so the interpreter's
+        # own flush at exit does not fail again, and keep the exit status.
         if out is sys.stdout:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+
+
+def _reserve_standard_fds() -> None:
+    """Give a closed fd 0, 1 or 2 to /dev/null, so that no file opened later (an input file!) takes that
+    number and receives what is written to the standard stream of that number."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
 
 
 def run() -> None:
     """Console-script entry point."""
+    _reserve_standard_fds()
     sys.exit(main())

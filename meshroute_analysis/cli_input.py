@@ -44,6 +44,8 @@ def add_input_options(p: argparse.ArgumentParser, *, paths_help: str | None = No
     p.add_argument("--zone", metavar="NAME",
                    help="the zone that control plane runs as, which 2.9+ labels and KRIs carry (default: the "
                         "config's zone, else Kuma's 'default')")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="follow symlinks whose target lies outside the repository (default: list them as skipped)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--config", metavar="FILE",
                        help="read settings from FILE (.meshroute.toml, or pyproject.toml's [tool.meshroute]) "
@@ -83,9 +85,9 @@ def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None
         err.write(f"meshroute: config: {config.path}\n")
     from .repo import load_repo  # pandas: only for the subcommands that read a repository
 
-    repo = load_repo(args.paths, rev=args.rev, system_namespaces=args.system_namespace, exclude=args.exclude, config=config,
-                     zone=getattr(args, "zone", None),
-                     memo=memo)
+    repo = load_repo(args.paths, rev=getattr(args, "rev", None), system_namespaces=args.system_namespace, exclude=args.exclude,
+                     config=config, memo=memo, follow_symlinks=getattr(args, "follow_symlinks", False),
+                     zone=getattr(args, "zone", None))
     _note_excluded(repo, err)
     if not len(repo.content.documents):
         err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")

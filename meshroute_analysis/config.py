@@ -239,15 +239,24 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
     """The config file that applies to ``start`` (a directory, or a file: its directory), looking upward
     to the repository root; None when there is none."""
     here = Path(os.path.abspath(start))
-    if not here.is_dir():
+    if not _looks(here.is_dir):
         here = here.parent
     for directory in (here, *here.parents):
         own = directory / CONFIG_FILE
-        if own.is_file():
+        if _looks(own.is_file):
             return own
         pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _has_table(pyproject):
+        if _looks(pyproject.is_file) and _has_table(pyproject):
             return pyproject
-        if any((directory / marker).exists() for marker in _REPOSITORY_MARKERS):
+        if any(_looks((directory / marker).exists) for marker in _REPOSITORY_MARKERS):
             return None
     return None
+
+
+def _looks(test: Callable[[], bool]) -> bool:
+    """A file-system test that answers False where we may not look (a directory we may not enter): the
+    loader then says what cannot be read, instead of the config search crashing first."""
+    try:
+        return test()
+    except OSError:
+        return False

@@ -387,6 +387,9 @@ class Proxy:
     reachable_backends: tuple[BackendRef, ...] | None = None
     #: Listed outbounds that name a destination resource (``outbound[].backendRef``, 2.9+) instead of tags.
     listed_backends: tuple[BackendRef, ...] = ()
+    #: How many identical pods this proxy stands for: 1, except for the last modelled replica of a workload
+    #: with more replicas than are modelled one by one (inventory.kubernetes.MAX_MODELLED_REPLICAS).
+    stands_for: int = 1
 
     @property
     def transparent(self) -> bool:

@@ -29,7 +29,7 @@ from .io.typed import POLICY_KINDS
 from .io.typed import mesh as typed_mesh
 from .io.typed import mesh_gateway as typed_mesh_gateway
 from .io.typed import policy as typed_policy
-from .io.yamldocs import RawDocument, decode, iter_documents
+from .io.yamldocs import AliasBudget, RawDocument, decode, iter_documents
 from .model import Document, Format, Mesh, Policy, Resource, Service, Status, ViolationRecord, tags_dict, tags_str
 from .protocol import fold_protocols
 from .validate import SYSTEM_NAMESPACES, violations_at
@@ -47,6 +47,7 @@ def load_repo(
     config: Config | None = None,
     memo: ParseMemo | None = None,
     zone: str | None = None,
+    follow_symlinks: bool = False,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -72,6 +73,11 @@ def load_repo(
     what it computes into the ``kuma.io/zone`` label of the resources it owns, which 2.9+ KRIs and selection
     read.
 
+    A symlink met while walking a directory whose target lies outside the repository (the nearest
+    directory upward with ``.git`` or ``.hg``, else the walked directory) is not followed unless
+    ``follow_symlinks``: it is a ``skipped`` row that names the target.  At a revision, tracked symlinks are
+    read as the file they point to in that revision; submodules are ``skipped`` rows.
+
     ``memo`` (a :class:`~meshroute_analysis.io.memo.ParseMemo`) is shared by the loads of one diff, so that a
     file with the same bytes in both revisions is parsed once.
 
@@ -89,10 +95,10 @@ def load_repo(
     else:
         patterns = compile_excludes(settings.exclude, base=settings.root, origin=f"exclude in {settings.path}")
     namespaces = tuple(system_namespaces or settings.system_namespaces or SYSTEM_NAMESPACES)
-    if rev:
+    if rev is not None:  # rev="" is a mistake to say, not the working tree
         files = revision_files(given, rev, max_bytes=max_file_bytes, exclude=patterns)
     else:
-        files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns)
+        files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns, follow_symlinks=follow_symlinks)
     excluded: dict[str, str] = {}
     with _no_cyclic_gc():
         content = _build_content(_not_excluded(files, excluded), namespaces, memo, zone or settings.zone or DEFAULT_ZONE)
@@ -131,20 +137,24 @@ def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None) 
     """Every document (or List item) of every file with the resource it holds, if it holds one we read.
     With a ``memo``, files already seen with the same bytes are not parsed again."""
     rows: list[Row] = []
+    budget = AliasBudget()  # what aliases may expand to, across the files of this load
     for source in files:
-        rows.extend(_file_rows(source, memo))
+        rows.extend(_file_rows(source, memo, budget))
     return rows
 
 
-def _file_rows(source: SourceFile, memo: ParseMemo | None) -> Sequence[Row]:
+def _file_rows(source: SourceFile, memo: ParseMemo | None, budget: AliasBudget | None = None) -> Sequence[Row]:
+    if source.skipped is not None:
+        return [(Document(source.path, 0, 0, None, None, None, Status.SKIPPED, source.skipped), None)]
     if source.error is not None or source.data is None:
         return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, source.error or "not read"), None)]
     text, problem = decode(source.data)
     if text is None:
         return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None)]
     if memo is None:
-        return _normalised(source.path, iter_documents(text))
-    return memo.file_rows(source.path, source.data, lambda: iter_documents(text), lambda docs: _normalised(source.path, docs))
+        return _normalised(source.path, iter_documents(text, budget))
+    return memo.file_rows(source.path, source.data, lambda: iter_documents(text, budget),
+                          lambda docs: _normalised(source.path, docs))
 
 
 def _normalised(path: str, documents: Iterable[RawDocument]) -> list[Row]:

@@ -22,6 +22,7 @@ never disagree.  ``add_report_subcommand`` / ``run_report`` are the ``meshroute 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import re
 import sys
@@ -46,6 +47,7 @@ Progress = Callable[[str], None]
 
 _TABLE_ROWS = 200  # rows of a Markdown/HTML table; the CSVs hold everything
 _SPLIT_BARS = 200  # bars of a splits chart (the chart stays readable at this size)
+_WEIGHT_BARS = 200  # bars of the weights chart; backends.csv holds every backendRef
 _SEVERITIES = ("error", "warning", "info")
 _SVG_SALT = "meshroute-report"
 _DPI = 100
@@ -236,7 +238,11 @@ def fit_comment(blocks: Sequence[_Block], limit: int = COMMENT_LIMIT) -> str:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "mesh"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "mesh"
+    if slug == name:
+        return slug
+    # Meshes "a b" and "a-b" must not write the same chart file: a name that had to change keeps a digest.
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
 def _save(fig: Any, base: Path) -> None:
@@ -293,15 +299,40 @@ def _chart_splits(frames: _Frames, mesh: str, base: Path) -> int:
     return len(keep)
 
 
-def _chart_weights(repo: Any, base: Path) -> bool:
+@dataclass(frozen=True)
+class _Weights:
+    """A repository-shaped view of the first backendRefs, for plot_weights."""
+
+    backends: pd.DataFrame
+    policies: pd.DataFrame
+
+
+def _chart_weights(repo: Any, base: Path) -> int:
+    """Draw at most _WEIGHT_BARS bars (one per backendRef; thousands would take minutes to draw and be
+    unreadable) and return how many were drawn."""
     backends = repo.backends
     if backends.empty:
-        return False
-    fig = _figure(9.0 + _label_room(backends["policy"].astype(str) + backends["backend_name"].astype(str)) * 1.3,
-                  0.3 * len(backends) + 1.5)
-    plotting.plot_weights(repo, ax=fig.subplots())
+        return 0
+    shown = backends.head(_WEIGHT_BARS)
+    fig = _figure(9.0 + _label_room(shown["policy"].astype(str) + shown["backend_name"].astype(str)) * 1.3,
+                  0.3 * len(shown) + 1.5)
+    plotting.plot_weights(_Weights(shown, repo.policies) if len(shown) < len(backends) else repo, ax=fig.subplots())
     _save(fig, base)
-    return True
+    return len(shown)
+
+
+def _drawn(what: str, draw: Callable[[], Any], blocks: list[Any]) -> Any:
+    """Draw one chart; a chart that cannot be drawn (a weight of -2**56 overflows the font engine) is a note
+    in the report, never the end of the report.  Names are text, not TeX: a "$x$" in a policy or service
+    name must not go to matplotlib's mathtext parser (which refuses most of them)."""
+    import matplotlib
+
+    try:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw()
+    except (ValueError, OverflowError, TypeError, RuntimeError, MemoryError) as exc:
+        blocks.append(_Para(f"The {what} chart could not be drawn ({type(exc).__name__}: {str(exc)[:200]})."))
+        return None
 
 
 # ----------------------------------------------------------------------------------------------- content
@@ -381,14 +412,14 @@ def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts
     blocks.append(_Para(f"{_count(n_sources, 'source')}, {_count(n_dest, 'destination')}, {_count(len(routes), 'pair')}."))
     blocks.append(_route_summary(routes))
     progress(f"chart: route matrix of mesh {mesh}")
-    _chart_matrix(frames, mesh, charts / f"route-matrix-{slug}")
-    blocks.append(_Image(f"Winning route type per pair, mesh {mesh}", f"charts/route-matrix-{slug}.png",
-                         f"charts/route-matrix-{slug}.svg"))
+    if _drawn("route matrix", lambda: _chart_matrix(frames, mesh, charts / f"route-matrix-{slug}") or True, blocks):
+        blocks.append(_Image(f"Winning route type per pair, mesh {mesh}", f"charts/route-matrix-{slug}.png",
+                             f"charts/route-matrix-{slug}.svg"))
     key = ["mesh", "source", "destination"]
     trivial = plotting._trivial_pairs(backends)
     notable = routes[~pd.MultiIndex.from_frame(routes[key]).isin(trivial)].sort_values(key)
     progress(f"chart: splits of mesh {mesh}")
-    drawn = _chart_splits(frames, mesh, charts / f"splits-{slug}")
+    drawn = _drawn("splits", lambda: _chart_splits(frames, mesh, charts / f"splits-{slug}"), blocks)
     if drawn:
         note = f" (the first {drawn} of {len(notable)})" if drawn < len(notable) else ""
         blocks.append(_Para(f"Pairs whose traffic is split, redirected or goes nowhere{note}; every other pair "
@@ -439,7 +470,7 @@ def _csv(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
     for c in present:  # tuples and dicts as stable text
         if out[c].dtype == object:
             out[c] = out[c].map(_text)
-    out.to_csv(path, index=False, lineterminator="\n")
+    out.to_csv(path, index=False, lineterminator="\n", errors="backslashreplace")
 
 
 def _progress_for(progress: Progress | bool | None) -> Progress:
@@ -477,8 +508,10 @@ def write_report(
     routes = res.routes.sort_values(key, kind="stable").reset_index(drop=True)
     backends = res.backends
     if mesh is not None:
-        if mesh not in set(routes["mesh"]):
-            raise UsageError(f"meshroute report: unknown mesh {mesh!r}; meshes: {', '.join(sorted(set(routes['mesh'])))}")
+        # A mesh of the repository with no pairs is known (audit accepts it too): its report just has no routes.
+        known = set(routes["mesh"]) | set(getattr(getattr(repo, "content", None), "meshes", None) or ())
+        if mesh not in known:
+            raise UsageError(f"meshroute report: unknown mesh {mesh!r}; meshes: {', '.join(sorted(known))}")
         routes = routes[routes["mesh"] == mesh]
         backends = backends[backends["mesh"] == mesh]
     sorted_findings = _sorted_findings(findings)
@@ -497,10 +530,13 @@ def write_report(
         blocks.append(_Details(summary, tuple(_mesh_blocks(name, of_mesh, backends[backends["mesh"] == name], charts, say))))
     blocks.append(_Heading(2, "Configured weights"))
     say("chart: configured weights")
-    if _chart_weights(repo, charts / "weights"):
+    drawn_weights = _drawn("weights", lambda: _chart_weights(repo, charts / "weights"), blocks)
+    if drawn_weights:
+        total = len(repo.backends)
+        cut = (_Para(f"The first {drawn_weights} of {total} backendRefs; backends.csv holds every row."),) if drawn_weights < total else ()
         blocks.append(_Details("Configured backendRef weights (chart)",
-                               (_Image("Configured backendRef weights", "charts/weights.png", "charts/weights.svg"),)))
-    else:
+                               (*cut, _Image("Configured backendRef weights", "charts/weights.png", "charts/weights.svg"))))
+    elif drawn_weights is not None:
         blocks.append(_Para("No policy in the repository configures backendRefs."))
     say("tables: findings.csv, routes.csv, backends.csv")
     _csv(sorted_findings, _FINDING_COLUMNS, out / "findings.csv")
@@ -509,9 +545,10 @@ def write_report(
          out / "backends.csv")
     say("documents: report.md, index.html")
     report = out / "report.md"
-    report.write_text(fit_comment(blocks), encoding="utf-8")
+    # A file name that is not UTF-8 reaches us with surrogate escapes: written as \udcxx, not a crash.
+    report.write_text(fit_comment(blocks), encoding="utf-8", errors="backslashreplace")
     title = blocks[0].text if isinstance(blocks[0], _Heading) else "Route review"
-    (out / "index.html").write_text(_to_html(blocks, title), encoding="utf-8")
+    (out / "index.html").write_text(_to_html(blocks, title), encoding="utf-8", errors="backslashreplace")
     say(f"done: {report}")
     return report
 
@@ -530,7 +567,8 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"meshroute report: {message}\n")
 
     say: Progress | bool = progress if isatty and isatty() else False
-    if getattr(args, "base", None):
+    _warn_inside_analysed(args, err)
+    if getattr(args, "base", None) is not None:  # --base '' is refused by the loader, not taken for no base
         return _run_review(args, out, err, say)
     if callable(say):
         say("loading")
@@ -540,7 +578,8 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     res = resolve(repo, kuma_version=kuma_version(args, repo.config))
     if callable(say):
         say("auditing")
-    findings = audit(repo, res, skip=skips(args, repo.config, err))
+    # The same findings as `meshroute audit` with the same flags (--mesh included), so the same exit status.
+    findings = audit(repo, res, skip=skips(args, repo.config, err), mesh=args.mesh)
     try:
         report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say)
     except OSError as exc:
@@ -551,6 +590,21 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # The same status as `meshroute audit` on the same input: 79 for findings at --fail-on, 65 for
     # unreadable input, 0 otherwise.
     return exit_status(findings, fail_on(args, repo.config))
+
+
+def _warn_inside_analysed(args: argparse.Namespace, err: TextIO) -> None:
+    """Say so when -o lies inside a directory being analysed: the report would then sit among the policies
+    it describes (and a later run over that directory walks it)."""
+    out = Path(args.out_dir).resolve()
+    for raw in args.paths:
+        if str(raw) == "-":
+            continue
+        given = Path(raw).resolve()
+        if given.is_dir() and (out == given or given in out.parents):
+            err.write(f"meshroute report: warning: -o {args.out_dir} lies inside the analysed directory {raw}; "
+                      "write the report outside the repository you analyse (e.g. -o build/meshroute-report from "
+                      "the repository root, with PATH policies/)\n")
+            return
 
 
 def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progress | bool) -> int:

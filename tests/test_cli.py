@@ -77,7 +77,8 @@ def test_parse_failure_alone_is_65_unless_findings_decide(write, tmp_path) -> No
     assert [r["code"] for r in json.loads(out)] == ["MRA001"]
     assert "could not be parsed" in err
     assert run("audit", str(tmp_path), "--skip", "MRA001")[0] == EXIT_OK
-    write("worse.yaml", "type: MeshTCPRoute\nname: y\nmesh: clean\nspec:\n  targetRef: {kind: Nope}\n")
+    # (not "name: y": go-yaml v2 reads a plain y as a boolean, as Kuma does, and a boolean name is no name)
+    write("worse.yaml", "type: MeshTCPRoute\nname: worse\nmesh: clean\nspec:\n  targetRef: {kind: Nope}\n")
     assert run("audit", str(tmp_path))[0] == EXIT_FINDINGS
 
 

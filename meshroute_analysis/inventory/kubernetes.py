@@ -243,11 +243,21 @@ class KubernetesInventory:
     workloads: list[Workload]
 
 
+#: Replicas of one workload route alike, so past this many they are counted, not built one by one
+#: (``replicas: 100000000`` took minutes and gigabytes): the last modelled pod stands for the rest.
+MAX_MODELLED_REPLICAS = 1000
+
+
 def _pod_names(resource: Resource, namespace: str, replicas: int) -> list[str]:
-    """Pod names as ``<pod>.<namespace>``: a bare Pod keeps its name; replicas are ``<workload>-<i>``."""
+    """Pod names as ``<pod>.<namespace>``: a bare Pod keeps its name; replicas are ``<workload>-<i>``, at most
+    MAX_MODELLED_REPLICAS of them."""
     if resource.kind == "Pod":
         return [f"{resource.name}.{namespace}"]
-    return [f"{resource.name}-{i}.{namespace}" for i in range(replicas)]
+    return [f"{resource.name}-{i}.{namespace}" for i in range(min(replicas, MAX_MODELLED_REPLICAS))]
+
+
+def _stands_for(pods: list[str], pod: str, replicas: int) -> int:
+    return replicas - len(pods) + 1 if pod == pods[-1] and replicas > len(pods) else 1
 
 
 def _gateway_mode(annotations: Tags) -> tuple[str | None, str]:
@@ -336,7 +346,8 @@ def _convert_workload(r: Resource, namespaces: Mapping[str, Resource], services_
             tags = _with_instance(gateway_tags, pod_name) if shapes[0].per_pod and gateway_mode == "enabled" else gateway_tags
             gateway, inbounds = Gateway("DELEGATED", tags), ()
         out.proxies.append(Proxy(pod, mesh, Origin.KUBERNETES, inbounds, None, gateway, group, r.file, r.line, (), reachable,
-                                 labels=pod_labels, namespace=namespace, reachable_backends=backends))
+                                 labels=pod_labels, namespace=namespace, reachable_backends=backends,
+                                 stands_for=_stands_for(pods, pod, replicas)))
         if gateway is None:
             for inbound, shape in zip(inbounds, shapes):
                 if shared is None or pod == pods[0]:  # one endpoint per workload unless tags differ per pod
@@ -357,6 +368,8 @@ def _builtin_gateway(r: Resource, namespace: str, mesh: str, annotations: Tags, 
         record(False, "kuma.io/gateway: builtin without a valid JSON kuma.io/tags annotation: no Dataplane", "error")
         return
     tags = make_tags(parsed)
-    for pod in _pod_names(r, namespace, replicas):
-        out.proxies.append(Proxy(pod, mesh, Origin.KUBERNETES, (), None, Gateway("BUILTIN", tags), group, r.file, r.line))
+    pods = _pod_names(r, namespace, replicas)
+    for pod in pods:
+        out.proxies.append(Proxy(pod, mesh, Origin.KUBERNETES, (), None, Gateway("BUILTIN", tags), group, r.file, r.line,
+                                 stands_for=_stands_for(pods, pod, replicas)))
     record(True, "builtin gateway (kuma.io/gateway: builtin)")

@@ -119,7 +119,7 @@ def _error_row(file: str, raw: RawDocument) -> Document:
 def _is_read(obj: Mapping[str, Any]) -> bool:
     """Whether ``obj`` is of a kind this toolkit reads (as :func:`_classify` decides, by kind alone)."""
     kind = obj.get("kind") if "apiVersion" in obj or "metadata" in obj or "type" not in obj else obj.get("type")
-    return kind in KUMA_KINDS or kind in K8S_KINDS
+    return isinstance(kind, str) and (kind in KUMA_KINDS or kind in K8S_KINDS)
 
 
 def _templated(file: str, line: int, raw: RawDocument, obj: Any) -> Document | None:

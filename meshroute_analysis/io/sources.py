@@ -2,12 +2,15 @@
 
 Every file that is found comes back as a :class:`SourceFile`; one that cannot be read carries an ``error``
 instead of bytes, so the caller can account for it and go on with the others, and one that an exclude
-pattern (:mod:`.exclude`) matches carries the pattern instead and is never opened.
+pattern (:mod:`.exclude`) matches carries the pattern instead and is never opened.  A file that is not
+read on purpose (a symlink that leaves the repository, a git submodule at a revision) carries a
+``skipped`` reason, so that it is a row and never missing without a word.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import stat
 import subprocess
 import sys
@@ -32,6 +35,7 @@ class SourceFile:
     data: bytes | None
     error: str | None = None
     excluded_by: str | None = None  # the exclude pattern that keeps this file from being read
+    skipped: str | None = None  # why this file is not read on purpose (a row of status "skipped")
 
 
 def _is_hidden(name: str) -> bool:
@@ -78,30 +82,85 @@ def _read(path: Path, max_bytes: int) -> SourceFile:
     return SourceFile(shown, data)
 
 
+def repository_root(directory: Path) -> Path:
+    """The repository that holds ``directory``: the nearest directory upward with ``.git`` or ``.hg`` (as the
+    config search stops there), else ``directory`` itself."""
+    start = directory.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists() or (candidate / ".hg").exists():
+            return candidate
+    return start
+
+
+def _outside(file: Path, root: Path) -> str | None:
+    """Why a walked symlink is not followed (its target leaves ``root``), or None to read it."""
+    if not file.is_symlink():
+        return None
+    target = file.resolve()
+    if target == root or root in target.parents:
+        return None
+    return (f"symlink to {target}, outside the repository {root}: not followed (follow_symlinks=True, "
+            "--follow-symlinks, reads it)")
+
+
+def _read_stdin(max_bytes: int) -> SourceFile:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # started with standard input closed (``<&-``)
+        raise InputError("-: standard input is closed, so it cannot be read")
+    try:
+        data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"-: cannot read standard input: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        return SourceFile("<stdin>", None, "standard input is over the max_file_bytes limit; not read")
+    return SourceFile("<stdin>", data)
+
+
+def _kind_of(path: Path, raw: object) -> str:
+    """"dir", "file" or "missing" for a path given by the caller; a path that cannot even be looked at (a
+    directory on the way that we may not enter) is an InputError, not a crash."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    except NotADirectoryError:
+        return "missing"
+    except PermissionError:
+        raise InputError(f"{raw}: cannot read: permission denied (a directory on the way may not be entered)") from None
+    except OSError as exc:
+        raise InputError(f"{raw}: cannot read: {exc.strerror or exc}") from None
+    return "dir" if stat.S_ISDIR(status.st_mode) else "file"
+
+
 def working_tree_files(
-    paths: Sequence[str | os.PathLike[str]], *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[Exclude] = ()
+    paths: Sequence[str | os.PathLike[str]], *, max_bytes: int = DEFAULT_MAX_FILE_BYTES, exclude: Sequence[Exclude] = (),
+    follow_symlinks: bool = False,
 ) -> Iterator[SourceFile]:
     """Every policy file named by ``paths``: files as given (whatever their ending), directories walked,
-    leaving out (unread) what ``exclude`` matches below each directory."""
+    leaving out (unread) what ``exclude`` matches below each directory.  A walked symlink whose target
+    lies outside the repository (:func:`repository_root`) is not followed unless ``follow_symlinks``; it is
+    a skipped row saying so.  A file named in ``paths`` is always read."""
     for raw in paths:
         if str(raw) == STDIN:
-            data = sys.stdin.buffer.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                yield SourceFile("<stdin>", None, "standard input is over the max_file_bytes limit; not read")
-            else:
-                yield SourceFile("<stdin>", data)
+            yield _read_stdin(max_bytes)
             continue
         path = Path(raw)
-        if path.is_dir():
+        kind = _kind_of(path, raw)
+        if kind == "dir":
             if not os.access(path, os.R_OK | os.X_OK):
                 yield SourceFile(str(path), None, "cannot read directory: permission denied")
                 continue
             for unreadable in _unreadable_dirs(path):
                 yield SourceFile(str(unreadable), None, "cannot read directory: permission denied")
+            root = repository_root(path)
             for file in _walk(path):
                 pattern = excluded_by(file, path, exclude)
-                yield SourceFile(str(file), None, excluded_by=pattern) if pattern else _read(file, max_bytes)
-        elif path.exists():
+                if pattern:
+                    yield SourceFile(str(file), None, excluded_by=pattern)
+                    continue
+                leaves = None if follow_symlinks else _outside(file, root)
+                yield SourceFile(str(file), None, skipped=leaves) if leaves else _read(file, max_bytes)
+        elif kind == "file":
             yield _read(path, max_bytes)
         else:
             raise InputError(f"{raw}: no such file or directory")
@@ -128,17 +187,19 @@ def _git_top(path: Path) -> Path:
 
 def revision_files(
     paths: Sequence[str | os.PathLike[str]], rev: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    exclude: Sequence[Exclude] = (),
+    exclude: Sequence[Exclude] = (), follow_symlinks: bool = False,
 ) -> Iterator[SourceFile]:
     """The tracked files of ``rev`` below each path, read from git's object store (the working tree is
     never touched), leaving out what ``exclude`` matches.  Paths are shown as they would be in the working
     tree, and patterns match them as they would there."""
+    if not rev.strip():
+        raise UsageError("rev= (--rev, --base, --head) needs a git revision: an empty one names none")
     for raw in paths:
         if str(raw) == STDIN:
             raise UsageError("standard input ('-') has no git history: it cannot be read at a revision")
         given = Path(raw)
         absolute = given.resolve()
-        if not absolute.exists() and not absolute.parent.exists():
+        if _kind_of(absolute, raw) == "missing" and _kind_of(absolute.parent, raw) == "missing":
             raise InputError(f"{raw}: no such file or directory")
         top = _git_top(absolute if absolute.exists() else absolute.parent)
         try:
@@ -150,59 +211,109 @@ def revision_files(
         if inside != "." and not listing:
             raise InputError(f"{raw}: not in revision {rev}")
         entries = _tree_entries(listing, explicit_file=inside if not absolute.is_dir() and inside != "." else None)
-        read: list[tuple[str, int]] = []
+        read: list[_Entry] = []
         for entry in entries:
-            pattern = excluded_by(top / entry[0], absolute, exclude) if absolute.is_dir() else None
+            pattern = excluded_by(top / entry.path, absolute, exclude) if absolute.is_dir() else None
             if pattern:
-                yield SourceFile(_shown_path(top / entry[0], given, absolute), None, excluded_by=pattern)
+                yield SourceFile(_shown_path(top / entry.path, given, absolute), None, excluded_by=pattern)
             else:
                 read.append(entry)
-        yield from _cat_files(top, rev, read, given, absolute, max_bytes)
+        yield from _cat_files(top, rev, read, given, absolute, max_bytes, follow_symlinks)
 
 
-def _tree_entries(listing: bytes, explicit_file: str | None) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    path: str
+    mode: str  # 100644, 100755, 120000 (symlink), 160000 (submodule)
+    kind: str  # blob, commit (a submodule), tree
+    object: str
+    size: int
+
+
+_SYMLINK, _SUBMODULE = "120000", "160000"
+
+
+def _tree_entries(listing: bytes, explicit_file: str | None) -> list[_Entry]:
+    out: list[_Entry] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
         meta, _, name = record.partition(b"\t")
-        parts = meta.split()
-        if len(parts) < 4 or parts[1] != b"blob":
-            continue  # submodules and the like
+        parts = meta.decode("ascii", "replace").split()
+        if len(parts) < 4 or parts[1] not in ("blob", "commit"):
+            continue
         path = name.decode("utf-8", "surrogateescape")
         size = int(parts[3]) if parts[3].isdigit() else 0
         hidden = any(_is_hidden(part) for part in path.split("/"))
-        if path == explicit_file or (not hidden and path.lower().endswith(EXTENSIONS)):
-            out.append((path, size))
-    return sorted(out, key=lambda entry: entry[0].split("/"))  # apply order, as in _walk
+        # A submodule is a directory in the working tree: say that its files are not read, whatever its name.
+        if path == explicit_file or parts[1] == "commit" or (not hidden and path.lower().endswith(EXTENSIONS)):
+            if parts[1] == "commit" and hidden:
+                continue
+            out.append(_Entry(path, parts[0], parts[1], parts[2], size))
+    return sorted(out, key=lambda entry: entry.path.split("/"))  # apply order, as in _walk
 
 
-def _cat_files(top: Path, rev: str, entries: Iterable[tuple[str, int]], given: Path, absolute: Path, max_bytes: int) -> Iterator[SourceFile]:
-    wanted = [(p, s) for p, s in entries]
-    small = [p for p, s in wanted if s <= max_bytes]
-    blobs = _batch_read(top, rev, small)
-    for path, size in wanted:
-        shown = _shown_path(top / path, given, absolute)
-        if size > max_bytes:
-            yield SourceFile(shown, None, f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit (max_file_bytes); not read")
+def _cat_files(top: Path, rev: str, entries: Sequence[_Entry], given: Path, absolute: Path, max_bytes: int,
+               follow_symlinks: bool = False) -> Iterator[SourceFile]:
+    # At a revision a target outside the repository has no bytes to read, so follow_symlinks cannot apply.
+    targets = {e.path: _symlink_target(top, rev, e) for e in entries if e.mode == _SYMLINK}
+    objects = [e.object for e in entries if e.kind == "blob" and e.mode != _SYMLINK and e.size <= max_bytes]
+    objects += [t.object for t in targets.values() if isinstance(t, _Entry) and t.size <= max_bytes]
+    blobs = _batch_read(top, objects)
+    for entry in entries:
+        shown = _shown_path(top / entry.path, given, absolute)
+        if entry.kind == "commit":
+            yield SourceFile(shown, None, skipped=f"git submodule (commit {entry.object[:12]}): the files of a submodule "
+                                                  "are not read at a revision; name the submodule's own repository to read them")
+            continue
+        real = targets.get(entry.path, entry)
+        if isinstance(real, str):
+            yield SourceFile(shown, None, skipped=real) if real.startswith("symlink") else SourceFile(shown, None, real)
+        elif real.size > max_bytes:
+            yield SourceFile(shown, None, f"file is {real.size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit (max_file_bytes); not read")
         else:
-            yield SourceFile(shown, blobs[path])
+            yield SourceFile(shown, blobs[real.object])
 
 
-def _batch_read(top: Path, rev: str, paths: Sequence[str]) -> dict[str, bytes]:
-    """Read many blobs with one ``git cat-file --batch``."""
-    if not paths:
+def _symlink_target(top: Path, rev: str, entry: _Entry, hops: int = 0) -> _Entry | str:
+    """The blob a tracked symlink points to in the same revision (the link's own blob holds only the
+    target's path, which was read as if it were the file), or why it is not read: a target outside the
+    repository, a directory, a dangling link."""
+    target = _batch_read(top, [entry.object]).get(entry.object, b"").decode("utf-8", "surrogateescape")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(entry.path), target))
+    if posixpath.isabs(target) or resolved == ".." or resolved.startswith("../"):
+        return f"symlink to {target}, outside the repository: not followed at a revision"
+    if hops > 40 or "\n" in resolved:
+        return "cannot read: too many levels of symbolic links"
+    listing = _git(["ls-tree", "-z", "--full-tree", "--long", rev, "--", resolved], top)
+    found = [e for e in _tree_entries(listing, explicit_file=resolved) if e.path == resolved]
+    if not found:
+        for record in listing.split(b"\0"):
+            if b" tree " in record.partition(b"\t")[0]:
+                return f"symlink to the directory {target}: not followed (directories are walked, not linked)"
+        return f"cannot read: dangling symlink to {target} (not in revision {rev})"
+    if found[0].mode == _SYMLINK:
+        return _symlink_target(top, rev, found[0], hops + 1)
+    if found[0].kind != "blob":
+        return f"symlink to {target}, not a file: not read"
+    return found[0]
+
+
+def _batch_read(top: Path, objects: Sequence[str]) -> dict[str, bytes]:
+    """Read many blobs with one ``git cat-file --batch``, by object id: a path may hold any character,
+    a newline too, which the batch protocol cannot carry."""
+    if not objects:
         return {}
-    request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    out = _git(["cat-file", "--batch"], top, stdin=request)
+    unique = list(dict.fromkeys(objects))
+    out = _git(["cat-file", "--batch"], top, stdin="".join(f"{o}\n" for o in unique).encode("ascii"))
     blobs: dict[str, bytes] = {}
     pos = 0
-    for path in paths:
+    for obj in unique:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()
         size = int(header[2])
         start = header_end + 1
-        blobs[path] = out[start : start + size]
+        blobs[obj] = out[start : start + size]
         pos = start + size + 1
     return blobs
 

@@ -36,7 +36,8 @@ class SourceGroup:
 
     @property
     def size(self) -> int:
-        return len(self.proxies)
+        # Replicas past the modelled ones are counted, not built (Proxy.stands_for).
+        return sum(p.stands_for for p in self.proxies)
 
 
 #: Kuma tags a pod with its own name (``kuma.io/instance``: headless Services, service-less pods); replicas
