@@ -98,19 +98,23 @@ def test_a_policy_without_top_level_target_ref_targets_the_mesh_from_2_9(tmp_pat
     assert _shares(res, "web-0", "api") == {"api": 1.0}
 
 
-def test_a_refused_backend_is_dropped_alone_from_2_9(tmp_path):
-    # A kafka backend in an HTTP split: 2.8 drops the whole route, 2.9 only that backend.
-    docs = [
+def _http_world(prefix: str, backends: list[dict]) -> list[dict]:
+    """web (http) reaches api (http); one Mesh-wide MeshHTTPRoute sends api's ``prefix`` to ``backends``;
+    queue is a kafka service, which an HTTP split refuses."""
+    return [
         _dataplane("web-0", "web", protocol="http", outbounds=("api",)),
         _dataplane("api-0", "api", protocol="http", address="10.0.0.3"),
         _dataplane("q-0", "queue", protocol="kafka", address="10.0.0.5"),
         {"type": "MeshHTTPRoute", "name": "split", "mesh": "default", "spec": {
             "targetRef": {"kind": "Mesh"},
             "to": [{"targetRef": {"kind": "MeshService", "name": "api"}, "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
-                "default": {"backendRefs": [{"kind": "MeshService", "name": "queue", "weight": 1},
-                                            {"kind": "MeshService", "name": "api", "weight": 3}]}}]}]}},
+                "matches": [{"path": {"type": "PathPrefix", "value": prefix}}], "default": {"backendRefs": backends}}]}]}},
     ]
+
+
+def test_a_refused_backend_is_dropped_alone_from_2_9(tmp_path):
+    # A kafka backend in an HTTP split: 2.8 drops the whole route, 2.9 only that backend.
+    docs = _http_world("/", [{"kind": "MeshService", "name": "queue", "weight": 1}, {"kind": "MeshService", "name": "api", "weight": 3}])
     assert _shares(_resolve(tmp_path, docs, "2.9"), "web-0", "api") == {"api": 1.0}
     old = _resolve(tmp_path, docs, "2.8")
     assert _shares(old, "web-0", "api") == {} and not _route(old, "web-0", "api").forwards
@@ -129,16 +133,7 @@ def test_a_transparent_proxy_keeps_only_vip_outbounds_from_2_9(tmp_path):
 def test_an_http_route_whose_split_is_empty(tmp_path, version, forwards_kept_route):
     # Every backend of the /api route is kafka, which an HTTP split refuses: 2.12 and 2.13 keep the route
     # (an empty split is not nil), 2.14 skips it again, as 2.9 to 2.11 did.
-    docs = [
-        _dataplane("web-0", "web", protocol="http", outbounds=("api",)),
-        _dataplane("api-0", "api", protocol="http", address="10.0.0.3"),
-        _dataplane("q-0", "queue", protocol="kafka", address="10.0.0.5"),
-        {"type": "MeshHTTPRoute", "name": "to-queue", "mesh": "default", "spec": {
-            "targetRef": {"kind": "Mesh"},
-            "to": [{"targetRef": {"kind": "MeshService", "name": "api"}, "rules": [{
-                "matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
-                "default": {"backendRefs": [{"kind": "MeshService", "name": "queue", "weight": 1}]}}]}]}},
-    ]
+    docs = _http_world("/api", [{"kind": "MeshService", "name": "queue", "weight": 1}])
     res = _resolve(tmp_path, docs, version)
     row = _route(res, "web-0", "api")
     assert row.route_type == "MeshHTTPRoute" and row.forwards  # the catch-all still forwards to api
