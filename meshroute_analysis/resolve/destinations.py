@@ -46,6 +46,7 @@ from ..model import (
     BackendRef,
     Destination,
     Endpoint,
+    Format,
     HTTPRule,
     Policy,
     Proxy,
@@ -275,8 +276,6 @@ def _entry_key(policy: Policy, role: str | None, ref: TargetRef, semantics: Sema
 
 def _origin_namespace(policy: Policy) -> str:
     """The namespace of the policy's KRI: recorded on Kubernetes only (``labels.Compute``)."""
-    from ..model import Format  # local: Format is only needed here
-
     return (policy_namespace(policy) or "") if policy.resource.format is Format.KUBERNETES else ""
 
 
