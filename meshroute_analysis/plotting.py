@@ -161,10 +161,15 @@ def _groups_of(frame: pd.DataFrame, key: Sequence[str], column: str) -> list[tup
     for k in present:
         codes, uniques = pd.factorize(frame[k], use_na_sentinel=False)
         combined = combined * (len(uniques) + 1) + codes
-    labels, names = pd.factorize(frame[column].astype(str))
-    order = np.lexsort((labels, combined))
-    keys, values = combined[order], labels[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return _groups_from_codes(combined, frame[column])
+
+
+def _groups_from_codes(pair_key: np.ndarray, labels: pd.Series) -> list[tuple[str, ...]]:
+    """:func:`_groups_of` with the grouping key given as integer codes (one per row of ``labels``)."""
+    codes, names = pd.factorize(labels.astype(str))
+    order = np.lexsort((codes, pair_key))
+    keys, values = pair_key[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=int)
     sizes = np.diff(np.r_[starts, len(keys)])
     out: set[tuple[str, ...]] = set()
     two = starts[sizes == 2]  # most groups: a two-way split; deduplicated as code pairs first
@@ -176,7 +181,7 @@ def _groups_of(frame: pd.DataFrame, key: Sequence[str], column: str) -> list[tup
     return sorted(g for g in out if len(g) > 1)
 
 
-def backend_palette(*data: Any) -> dict[str, dict[str, Any]]:
+def backend_palette(*data: Any, pair_codes: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
     """One style per backend for every chart of a resolution (or repository, or both): what
     :func:`backend_styles` gives every label of ``res.backends`` / ``repo.backends``, the backends of one
     pair (one rule) always apart.  Every helper and the explorer use it, so a backend has one colour
@@ -193,7 +198,10 @@ def backend_palette(*data: Any) -> dict[str, dict[str, Any]]:
             continue
         if "backend" in frame.columns:
             labels.update(frame["backend"].astype(str).unique())
-            groups += _groups_of(frame, ("mesh", "source", "destination"), "backend")
+            if pair_codes is not None and item is data[0] and len(pair_codes) == len(frame):
+                groups += _groups_from_codes(pair_codes, frame["backend"])
+            else:
+                groups += _groups_of(frame, ("mesh", "source", "destination"), "backend")
         elif "backend_name" in frame.columns:
             kinds = frame["backend_kind"] if "backend_kind" in frame.columns else [None] * len(frame)
             named = frame.assign(_label=[_backend_label(n, t, k) for n, t, k in
@@ -486,23 +494,32 @@ _LEGEND_CHARS = 48
 def pair_kinds(routes: pd.DataFrame, backends: pd.DataFrame) -> pd.Series:
     """The index into :data:`PAIR_KINDS` of every row of ``routes`` (aligned on its index): 0 forwards
     nowhere, 1 split over several backends, 2 redirected (all of it to one backend other than the
-    destination itself, a subset included), 3 all of it to the destination itself.  Vectorised: a
-    160,000-pair resolution takes a fraction of a second."""
-    key = ["mesh", "source", "destination"]
+    destination itself, a subset included), 3 all of it to the destination itself.  Vectorised on integer
+    codes: a million pairs take well under a second."""
     if routes.empty:
         return pd.Series(np.zeros(0, dtype=int), index=routes.index)
     forwards = routes["forwards"].fillna(False).astype(bool).to_numpy()
     if backends.empty:
         return pd.Series(np.where(forwards, 3, 0), index=routes.index)
-    carried = (backends["share"].astype(float) > 0) & _in_split(backends)
-    elsewhere = (backends["backend"].astype(str) != backends["destination"].astype(str)) | ~carried
-    per_pair = pd.DataFrame({"carried": carried.to_numpy(), "elsewhere": elsewhere.to_numpy()},
-                            index=pd.MultiIndex.from_frame(backends[key])).groupby(level=[0, 1, 2], sort=False).agg(
-        {"carried": "sum", "elsewhere": "any"})
-    at = pd.MultiIndex.from_frame(routes[key])
-    n = per_pair["carried"].reindex(at).fillna(0).to_numpy()
-    other = per_pair["elsewhere"].reindex(at).fillna(False).astype(bool).to_numpy()
-    kind = np.where(~forwards, 0, np.where(n > 1, 1, np.where(other, 2, 3)))
+    r_key = np.zeros(len(routes), dtype=np.int64)
+    b_key = np.zeros(len(backends), dtype=np.int64)
+    for column in ("mesh", "source", "destination"):
+        codes, uniques = pd.factorize(routes[column].astype(str))
+        b_codes = pd.Index(uniques).get_indexer(backends[column].astype(str))
+        r_key = r_key * (len(uniques) + 1) + codes
+        b_key = b_key * (len(uniques) + 1) + np.where(b_codes < 0, len(uniques), b_codes)
+    pair, b_pair = np.unique(r_key, return_inverse=True)[0], None
+    at = np.searchsorted(pair, b_key)
+    at = np.minimum(at, len(pair) - 1)
+    known = pair[at] == b_key
+    b_pair = at[known]
+    carried = ((backends["share"].astype(float) > 0) & _in_split(backends)).to_numpy()[known]
+    elsewhere = (backends["backend"].astype(str).to_numpy() != backends["destination"].astype(str).to_numpy())[known]
+    elsewhere = elsewhere | ~carried
+    n = np.bincount(b_pair, weights=carried, minlength=len(pair))
+    other = np.bincount(b_pair, weights=elsewhere, minlength=len(pair)) > 0
+    where = np.searchsorted(pair, r_key)
+    kind = np.where(~forwards, 0, np.where(n[where] > 1, 1, np.where(other[where], 2, 3)))
     return pd.Series(kind, index=routes.index)
 
 
@@ -743,12 +760,24 @@ def _tick_every(count: int, fontsize: float) -> int:
 
 
 def _implicit_route_all(routes: pd.DataFrame) -> np.ndarray:
-    """Pairs that only the mesh's implicit ``route-all-<mesh>`` TrafficRoute configures."""
-    if "policies" not in routes.columns:
+    """Pairs that only the mesh's implicit ``route-all-<mesh>`` TrafficRoute configures (vectorised: one
+    string comparison per mesh)."""
+    if routes.empty:
         return np.zeros(len(routes), dtype=bool)
-    expected = "route-all-" + routes["mesh"].astype(str)
-    only = [isinstance(p, tuple) and len(p) == 1 and p[0] == e for p, e in zip(routes["policies"], expected)]
-    return (routes["route_type"].astype(str).to_numpy() == "TrafficRoute") & np.asarray(only, dtype=bool)
+    is_tr = routes["route_type"].astype(str).to_numpy() == "TrafficRoute"
+    if "trafficroute" in routes.columns:
+        names = routes["trafficroute"].astype(object).to_numpy()
+    elif "policies" in routes.columns:
+        names = np.array([p[0] if isinstance(p, tuple) and len(p) == 1 else None for p in routes["policies"]],
+                         dtype=object)
+    else:
+        return np.zeros(len(routes), dtype=bool)
+    meshes = routes["mesh"].astype(str).to_numpy()
+    out = np.zeros(len(routes), dtype=bool)
+    for mesh in pd.unique(meshes):
+        at = meshes == mesh
+        out[at] = names[at] == f"route-all-{mesh}"
+    return out & is_tr
 
 
 def plot_route_matrix(res: Any, *, mesh: str | None = None, max_rows: int | None = None, max_cols: int | None = None,
@@ -787,8 +816,16 @@ def plot_route_matrix(res: Any, *, mesh: str | None = None, max_rows: int | None
     n_sources, n_destinations = routes["source"].nunique(), routes["destination"].nunique()
     fig_w, fig_h = (float(v) * 72.0 for v in ax.figure.get_size_inches())  # type: ignore[union-attr]
     box = ax.get_position()
-    fit_rows = max(8, int(box.height * fig_h / 7.0))  # 5.6 pt labels on 7 pt rows at the least
-    fit_cols = max(8, int(box.width * fig_w / 7.0))
+    small = fig_h < 4.5 * 72 or fig_w < 6 * 72  # e.g. the explorer's 700 x 250 px: short labels, fewer cells
+    label_chars = 16 if small else 28
+    if ax.figure.get_layout_engine() is not None:  # type: ignore[union-attr]  # room left by labels and legend
+        plot_h = fig_h - 36.0 - (label_chars * 0.6 * 6.5 + 24.0)
+        plot_w = fig_w * (0.97 if mesh is not None else 1.0) - 150.0 - (label_chars * 0.6 * 6.5 + 24.0)
+    else:
+        plot_h, plot_w = box.height * fig_h, box.width * fig_w
+    cell = 8.0 if small else 7.0  # labels of about 0.8 of a cell
+    fit_rows = max(8, int(plot_h / cell))
+    fit_cols = max(8, int(plot_w / cell))
     row_labels, col_labels, codes, blocked, split, fade = _matrix_data(
         routes, routes["mesh"].nunique() > 1, faded, kinds, max_rows or fit_rows, max_cols or fit_cols)
     types = list(ROUTE_TYPE_STYLES)
@@ -800,7 +837,7 @@ def plot_route_matrix(res: Any, *, mesh: str | None = None, max_rows: int | None
         overlay[fade] = (*_rgb(_FADED), 1.0)
         ax.imshow(overlay, aspect="auto", interpolation="nearest")
     n_rows, n_cols = codes.shape
-    if n_rows * n_cols <= _LETTERS_UP_TO_CELLS:
+    if n_rows * n_cols <= _LETTERS_UP_TO_CELLS and min(plot_h / n_rows, plot_w / n_cols) >= 9.0:
         for (r, c), code in np.ndenumerate(codes):
             if not np.isnan(code) and not blocked[r, c] and not split[r, c]:
                 dark = types[int(code)] == "MeshHTTPRoute" and not fade[r, c]
@@ -815,13 +852,15 @@ def plot_route_matrix(res: Any, *, mesh: str | None = None, max_rows: int | None
     if len(sx):
         ax.scatter(sx, sy, marker=_SPLIT_MARKER, s=size * 0.8, facecolors="white", edgecolors="black", linewidths=0.8,
                    label="split", zorder=3)
-    _matrix_ticks(ax, row_labels, col_labels)
+    _matrix_ticks(ax, row_labels, col_labels, label_chars)
     ax.set_xlabel("destination")
     ax.set_ylabel("source")
     shown = f"{n_sources} sources x {n_destinations} destinations"
     if n_rows < n_sources or n_cols < n_destinations:
-        shown += f"\n{n_rows - (n_rows < n_sources)} x {n_cols - (n_cols < n_destinations)} most configured shown, the rest folded"
-    ax.set_title(f"Winning route type, {where}: {shown}", fontsize=10)
+        shown += ("\n" if not small else "; ") + (
+            f"{n_rows - (n_rows < n_sources)} x {n_cols - (n_cols < n_destinations)} most configured shown"
+            + (", the rest folded" if not small else ""))
+    ax.set_title(f"{'Winning route type, ' if not small else ''}{where}: {shown}", fontsize=10 if not small else 8.5)
     present = [t for t in types if ((codes == types.index(t)) & ~fade).any()]
     handles = [_patch(facecolor=ROUTE_TYPE_STYLES[t].color, edgecolor="#333333", linewidth=0.5,
                       label=f"{ROUTE_TYPE_STYLES[t].letter} {t}") for t in present]
@@ -836,8 +875,12 @@ def plot_route_matrix(res: Any, *, mesh: str | None = None, max_rows: int | None
         handles.append(Line2D([], [], marker=_SPLIT_MARKER, markerfacecolor="white", markeredgecolor="black",
                               color="black", linestyle="none", label=f"{_SPLIT_MARKER} split ({len(sx)})"))
     handles.append(_patch(facecolor="white", edgecolor="#333333", linewidth=0.5, label="not a pair"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-              title="winning route", title_fontsize=8)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8 if not small else 7,
+              frameon=False, title="winning route" if not small else None, title_fontsize=8,
+              handlelength=1.2 if small else 2.0, labelspacing=0.3 if small else 0.5)
+    if small:
+        ax.set_xlabel("destination", fontsize=8)
+        ax.set_ylabel("source", fontsize=8)
     return ax
 
 
@@ -847,14 +890,13 @@ def _rgb(color: str) -> tuple[float, float, float]:
     return to_rgb(color)
 
 
-def _matrix_ticks(ax: Axes, row_labels: list[str], col_labels: list[str]) -> None:
+def _matrix_ticks(ax: Axes, row_labels: list[str], col_labels: list[str], width: int = 28) -> None:
     row_size = _fontsize_for(ax, len(row_labels), vertical=True, largest=8.0)
     col_size = _fontsize_for(ax, len(col_labels), vertical=False, largest=8.0)
     r_every = _tick_every(len(row_labels), row_size)
     c_every = _tick_every(len(col_labels), col_size)
     r_at = np.arange(0, len(row_labels), r_every)
     c_at = np.arange(0, len(col_labels), c_every)
-    width = 28
     ax.set_yticks(r_at, [_shorten(row_labels[i], width) for i in r_at], fontsize=row_size)
     ax.set_xticks(c_at, [_shorten(col_labels[i], width) for i in c_at], fontsize=col_size, rotation=90)
 

@@ -44,6 +44,9 @@ _MAX_OPTIONS = 1000  # a picker lists at most this many names; the filter narrow
 _MATRIX_PX = (700, 250)
 _DPI = 80
 _MATRIX_TAB = 1
+_ROUTE_COLUMNS = ("mesh", "source", "destination", "route_type", "policies", "trafficroute", "forwards", "status",
+                  "backend_count")
+_BACKEND_COLUMNS = ("mesh", "source", "destination", "backend", "route", "weight", "share", "in_split", "note")
 
 
 def _as_resolution(data: Any, kuma_version: str | None = None) -> Any:
@@ -116,9 +119,11 @@ class _MeshIndex:
     @property
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The mesh's routes and backends in this index's order (copied on first use)."""
-        if self._frames is None:
-            self._frames = (self._all_routes.iloc[self._r_pos].reset_index(drop=True),
-                            self._all_backends.iloc[self._b_pos].reset_index(drop=True))
+        if self._frames is None:  # only the columns the matrix and the pair kinds read: a narrower copy
+            routes = self._all_routes[[c for c in _ROUTE_COLUMNS if c in self._all_routes.columns]]
+            backends = self._all_backends[[c for c in _BACKEND_COLUMNS if c in self._all_backends.columns]]
+            self._frames = (routes.iloc[self._r_pos].reset_index(drop=True),
+                            backends.iloc[self._b_pos].reset_index(drop=True))
         return self._frames
 
     def _pos(self, source: str, destination: str) -> int | None:
@@ -240,13 +245,15 @@ class Explorer:
         self._backends = self.res.backends
         self._indexes: dict[str, _MeshIndex] = {}
         self._finding_pairs = _finding_pairs(findings)
-        self._styles = plotting.backend_palette(self.res)
+        self._codes = _Codes(self._routes, self._backends)
+        pair = (self._codes.b_mesh.astype(np.int64) * (len(self._codes.source_names) + 1) + self._codes.b_source
+                ) * (len(self._codes.destination_names) + 1) + self._codes.b_destination
+        self._styles = plotting.backend_palette(self.res, pair_codes=pair)  # the codes save factorising again
         self._busy = False
         self._matrix_dirty = True
         self.last_update_seconds: float = 0.0
         self.updates: list[tuple[str, float]] = []  # (what changed, seconds) for every redraw
 
-        self._codes = _Codes(self._routes, self._backends)
         meshes = sorted(str(m) for m in self._codes.mesh_names)
         if not meshes:
             raise ValueError("the resolution has no (source, destination) pair to explore")

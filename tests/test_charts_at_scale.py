@@ -302,3 +302,20 @@ def test_the_legend_sits_below_the_chart_and_is_readable(long):
     assert min(t.get_fontsize() for t in legend.get_texts()) >= 8
     assert legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
     assert all(len(t.get_text()) <= 48 for t in legend.get_texts())
+
+
+def test_route_matrix_works_at_700_by_250_px(big):
+    ax = plotting.plot_route_matrix(big, mesh="big", ax=new_ax(700 / 80, 250 / 80))
+    ax.figure.canvas.draw()
+    image = ax.get_images()[0].get_array()
+    rows, cols = image.shape
+    assert 8 <= rows <= 20 and 20 <= cols <= 70, image.shape
+    labels = [t.get_text() for t in [*ax.get_yticklabels(), *ax.get_xticklabels()]]
+    assert all(len(t) <= 16 for t in labels)
+    assert labels[rows - 1].startswith("… ") and "other sources" in labels[rows - 1]
+    assert min(t.get_fontsize() for t in [*ax.get_yticklabels(), *ax.get_xticklabels()]) >= 5
+    assert ax.get_position().width >= 0.4 and ax.get_position().height >= 0.25
+    assert len(ax.get_images()) == 2  # the implicit route-all cells, faded by an overlay
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "implicit route-all" in legend and any(t.startswith("o split") for t in legend)
+    assert "most configured shown" in ax.get_title()
