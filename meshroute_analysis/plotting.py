@@ -897,8 +897,16 @@ def _matrix_ticks(ax: Axes, row_labels: list[str], col_labels: list[str], width:
     c_every = _tick_every(len(col_labels), col_size)
     r_at = np.arange(0, len(row_labels), r_every)
     c_at = np.arange(0, len(col_labels), c_every)
-    ax.set_yticks(r_at, [_shorten(row_labels[i], width) for i in r_at], fontsize=row_size)
-    ax.set_xticks(c_at, [_shorten(col_labels[i], width) for i in c_at], fontsize=col_size, rotation=90)
+    ax.set_yticks(r_at, [_tick_text(row_labels[i], width) for i in r_at], fontsize=row_size)
+    ax.set_xticks(c_at, [_tick_text(col_labels[i], width) for i in c_at], fontsize=col_size, rotation=90)
+
+
+def _tick_text(label: str, width: int) -> str:
+    """A matrix tick label in ``width`` characters; the folded row / column reads "… +N more" when short."""
+    if len(label) > width and label.startswith("… "):
+        count = label.split(" ")[1]
+        return f"… +{count} more"
+    return _shorten(label, width)
 
 
 # ----------------------------------------------------------------------------------------------- weights
