@@ -25,7 +25,7 @@ from .errors import InputError, MeshrouteError, UsageError
 if TYPE_CHECKING:
     from .audit import audit
     from .diff import Diff, diff, diff_revisions
-    from .plotting import plot_diff, plot_route_matrix, plot_split, plot_splits, plot_weights
+    from .plotting import plot_diff, plot_flow, plot_route_matrix, plot_split, plot_splits, plot_weights
     from .repo import PolicyRepo, load_repo
     from .report import write_report
     from .resolve import Resolution, resolve
@@ -47,6 +47,7 @@ __all__ = [
     "load_config",
     "load_repo",
     "plot_diff",
+    "plot_flow",
     "plot_route_matrix",
     "plot_split",
     "plot_splits",
@@ -68,6 +69,7 @@ _LAZY = {
     "explore": "widgets",
     "load_repo": "repo",
     "plot_diff": "plotting",
+    "plot_flow": "plotting",
     "plot_route_matrix": "plotting",
     "plot_split": "plotting",
     "plot_splits": "plotting",

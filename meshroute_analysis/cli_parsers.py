@@ -30,6 +30,11 @@ def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--base", metavar="REV",
                    help="open the report with what the change from git revision REV to --rev (default: the working "
                         "tree) does: changed pairs, before/after charts, findings introduced and fixed")
+    p.add_argument("--source-url", metavar="URL",
+                   help="link every finding's file:line in index.html to URL/FILE#LINE (e.g. "
+                        "https://github.com/ORG/REPO/blob/SHA); default: no link, the report stays offline")
+    p.add_argument("--help-base-url", metavar="URL",
+                   help="link finding codes to URL/docs/findings.md#CODE; default: the glossary at the end of the page")
     return p
 
 

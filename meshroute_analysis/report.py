@@ -82,6 +82,14 @@ class _Table:
     rows: tuple[tuple[str, ...], ...]
     more: int = 0  # rows left out, with a pointer to the CSV
     csv: str = ""
+    #: The same cells as HTML (badges, links), already escaped; None: the escaped text of ``rows``.
+    html_rows: tuple[tuple[str, ...], ...] | None = None
+
+
+@dataclass(frozen=True)
+class _Toc:
+    """The table of contents of the HTML page (headings of level 2 and 3); Markdown has none (GitHub
+    shows its own outline)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,7 @@ class _Details:
     blocks: tuple[Any, ...]
 
 
-_Block = _Heading | _Para | _Table | _Image | _Details
+_Block = _Heading | _Para | _Table | _Image | _Details | _Toc
 
 
 # ----------------------------------------------------------------------------------------------- rendering
@@ -121,6 +129,8 @@ def _to_markdown(blocks: Sequence[_Block]) -> str:
             # GitHub renders Markdown inside <details> when blank lines separate it from the tags.
             out += ["<details>", f"<summary>{html.escape(block.summary)}</summary>", "", _to_markdown(block.blocks).rstrip("\n"),
                     "", "</details>", ""]
+        elif isinstance(block, _Toc):
+            continue
         elif isinstance(block, _Heading):
             out += ["#" * block.level + " " + _md_text(block.text), ""]
         elif isinstance(block, _Para):
@@ -140,44 +150,103 @@ def _to_markdown(blocks: Sequence[_Block]) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:80em;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.9em}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;max-width:80em;padding:0 1em;color:#222;
+line-height:1.4}
+h1,h2,h3,p,summary,li,figcaption{overflow-wrap:anywhere}
+.table-wrap{max-width:100%;overflow-x:auto;margin:0.5em 0 1.5em;border:1px solid #ddd}
+table{border-collapse:collapse;font-size:0.9em;min-width:100%}
 th,td{border:1px solid #bbb;padding:0.2em 0.5em;text-align:left;vertical-align:top}
-th{background:#eee} img{max-width:100%;height:auto;border:1px solid #ddd} .more{color:#555}
+td{max-width:40em;overflow-wrap:break-word} td:first-child{white-space:nowrap}
+h1{font-size:1.7em} @media (max-width:40em){h1{font-size:1.3em} body{padding:0 0.6em}}
+th{background:#eee;position:sticky;top:0}
+figure{margin:0.5em 0 1.5em}
+img{max-width:100%;height:auto;border:1px solid #ddd} .more{color:#555}
+details{margin:0.4em 0} summary{cursor:pointer}
+nav.toc{border:1px solid #ddd;background:#fafafa;padding:0.3em 1em;margin:1em 0}
+nav.toc ul{margin:0.2em 0;padding-left:1.2em}
+.sev{display:inline-block;padding:0 0.45em;border-radius:0.7em;font-size:0.85em;font-weight:600;white-space:nowrap}
+.sev-error{background:#b00020;color:#fff} .sev-warning{background:#f5c000;color:#222} .sev-info{background:#dde3ea;color:#222}
+a.code{font-family:ui-monospace,monospace;white-space:nowrap}
+dl.codes dt{font-weight:600;margin-top:0.6em} dl.codes dd{margin-left:1.2em}
 """.strip()
 
 
-def _to_html(blocks: Sequence[_Block], title: str) -> str:
+def _anchor(text: str) -> str:
+    """An id for a heading: lowercase words joined by '-' (stable, ASCII)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+#: Opens the collapsed sections that hold the target of a link (the table of contents, code links).
+_OPEN_DETAILS = ("function mraOpen(){var e=document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+                 "for(var n=e;n;n=n.parentElement){if(n.tagName==='DETAILS'){n.open=true}}if(e){e.scrollIntoView()}}"
+                 "addEventListener('hashchange',mraOpen);if(location.hash){mraOpen()}")
+
+
+def _to_html(blocks: Sequence[_Block], title: str, extra: Sequence[str] = ()) -> str:
     esc = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">', f"<title>{esc(title)}</title>",
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{esc(title)}</title>",
            f"<style>{_CSS}</style>", "</head>", "<body>"]
-    out += _html_blocks(blocks)
-    out += ["</body>", "</html>"]
+    out += _html_blocks(blocks, _headings(blocks))
+    out += list(extra)
+    out += [f"<script>{_OPEN_DETAILS}</script>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
 
-def _html_blocks(blocks: Sequence[_Block]) -> list[str]:
+def _headings(blocks: Sequence[_Block]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for block in blocks:
+        if isinstance(block, _Heading) and block.level in (2, 3):
+            found.append((block.level, block.text))
+        elif isinstance(block, _Details):
+            found += _headings(block.blocks)
+    return found
+
+
+def _toc_html(headings: list[tuple[int, str]]) -> list[str]:
+    esc = html.escape
+    out = ['<nav class="toc" aria-label="Contents"><strong>Contents</strong><ul>']
+    open_sub = False
+    for level, text in headings:
+        if level == 3 and not open_sub:
+            out.append("<ul>")
+            open_sub = True
+        elif level == 2 and open_sub:
+            out.append("</ul>")
+            open_sub = False
+        out.append(f'<li><a href="#{_anchor(text)}">{esc(text)}</a></li>')
+    if open_sub:
+        out.append("</ul>")
+    out.append("</ul></nav>")
+    return out
+
+
+def _html_blocks(blocks: Sequence[_Block], headings: list[tuple[int, str]] | None = None) -> list[str]:
     esc = html.escape
     out: list[str] = []
     for block in blocks:
-        if isinstance(block, _Details):
+        if isinstance(block, _Toc):
+            out += _toc_html(headings or [])
+        elif isinstance(block, _Details):
             out.append(f"<details><summary>{esc(block.summary)}</summary>")
-            out += _html_blocks(block.blocks)
+            out += _html_blocks(block.blocks, headings)
             out.append("</details>")
         elif isinstance(block, _Heading):
-            out.append(f"<h{block.level}>{esc(block.text)}</h{block.level}>")
+            out.append(f'<h{block.level} id="{_anchor(block.text)}">{esc(block.text)}</h{block.level}>')
         elif isinstance(block, _Para):
             out.append(f"<p>{esc(block.text)}</p>")
         elif isinstance(block, _Table):
-            out.append("<table>")
+            out.append('<div class="table-wrap"><table>')
             out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in block.headers) + "</tr></thead><tbody>")
-            out += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in block.rows]
-            out.append("</tbody></table>")
+            cells = block.html_rows if block.html_rows is not None else tuple(tuple(esc(c) for c in row) for row in block.rows)
+            out += ["<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells]
+            out.append("</tbody></table></div>")
             if block.more:
                 where = f' in <a href="{esc(block.csv)}">{esc(block.csv)}</a>' if block.csv else ""
                 out.append(f'<p class="more">… and {block.more} more rows{where}.</p>')
         else:
-            out.append(f'<figure><img src="{esc(block.svg)}" alt="{esc(block.alt)}">'
+            out.append(f'<figure><img src="{esc(block.svg)}" alt="{esc(block.alt)}" loading="lazy">'
                        f'<figcaption><a href="{esc(block.svg)}">SVG</a> · <a href="{esc(block.png)}">PNG</a>'
                        "</figcaption></figure>")
     return out
@@ -205,7 +274,8 @@ def _shorter(blocks: Sequence[_Block], cap: int) -> list[_Block]:
 def _cut_table(table: _Table, cap: int) -> _Table:
     if len(table.rows) <= cap:
         return table
-    return _Table(table.headers, table.rows[:cap], table.more + len(table.rows) - cap, table.csv)
+    html_rows = table.html_rows[:cap] if table.html_rows is not None else None
+    return _Table(table.headers, table.rows[:cap], table.more + len(table.rows) - cap, table.csv, html_rows)
 
 
 def _folded(blocks: Sequence[_Block]) -> list[_Block]:
@@ -273,52 +343,47 @@ class _Frames:
     backends: pd.DataFrame
 
 
+_MATRIX_CELLS = 120  # rows and columns of a route-matrix chart; the least configured fold into "… N other"
+
+
 def _chart_matrix(frames: _Frames, mesh: str, base: Path) -> None:
     routes = frames.routes
-    n_rows, n_cols = routes["source"].nunique(), routes["destination"].nunique()
-    width = 0.16 * n_cols + _label_room(routes["source"]) + 3.5
-    height = 0.16 * n_rows + _label_room(routes["destination"]) + 1.5
+    n_rows = min(routes["source"].nunique(), _MATRIX_CELLS)
+    n_cols = min(routes["destination"].nunique(), _MATRIX_CELLS)
+    room = min(_label_room(plotting._shorten(s, 28) for s in routes["source"].unique()), 2.4)
+    width = 0.16 * n_cols + room + 3.5
+    height = 0.16 * n_rows + min(_label_room(plotting._shorten(d, 28) for d in routes["destination"].unique()), 2.4) + 1.5
     fig = _figure(width, height)
-    plotting.plot_route_matrix(frames, mesh=mesh, ax=fig.subplots())
+    plotting.plot_route_matrix(frames, mesh=mesh, max_rows=_MATRIX_CELLS, max_cols=_MATRIX_CELLS, ax=fig.subplots())
     _save(fig, base)
 
 
-def _chart_splits(frames: _Frames, mesh: str, base: Path) -> int:
-    """The splits chart of the mesh's non-trivial pairs (the first 200); returns the pairs drawn."""
+def _chart_splits(frames: _Frames, mesh: str, base: Path, palette: Any = None) -> int:
+    """The splits chart of the mesh's non-trivial pairs (the 200 most interesting); returns the pairs drawn."""
     routes = frames.routes
     trivial = plotting._trivial_pairs(frames.backends)
     key = ["mesh", "source", "destination"]
-    keep = routes[~pd.MultiIndex.from_frame(routes[key]).isin(trivial)].sort_values(key).head(_SPLIT_BARS)
-    if keep.empty:
+    notable = int((~pd.MultiIndex.from_frame(routes[key]).isin(trivial)).sum())
+    if not notable:
         return 0
-    labels = (keep["source"] + " → " + keep["destination"]).tolist()
-    fig = _figure(11.0 + _label_room(labels), 0.24 * len(keep) + 1.8)
-    selected = _Frames(keep, frames.backends)
-    plotting.plot_splits(selected, mesh=mesh, ax=fig.subplots())
+    shown = min(notable, _SPLIT_BARS)
+    fig = _figure(14.0, 0.24 * shown + 2.8)  # labels take at most 30% of the width; the legend sits below
+    plotting.plot_splits(frames, mesh=mesh, nontrivial=True, max_pairs=_SPLIT_BARS, palette=palette, ax=fig.subplots())
     _save(fig, base)
-    return len(keep)
+    return shown
 
 
-@dataclass(frozen=True)
-class _Weights:
-    """A repository-shaped view of the first backendRefs, for plot_weights."""
-
-    backends: pd.DataFrame
-    policies: pd.DataFrame
-
-
-def _chart_weights(repo: Any, base: Path) -> int:
+def _chart_weights(repo: Any, base: Path, palette: Any = None) -> int:
     """Draw at most _WEIGHT_BARS bars (one per backendRef; thousands would take minutes to draw and be
     unreadable) and return how many were drawn."""
     backends = repo.backends
     if backends.empty:
         return 0
-    shown = backends.head(_WEIGHT_BARS)
-    fig = _figure(9.0 + _label_room(shown["policy"].astype(str) + shown["backend_name"].astype(str)) * 1.3,
-                  0.3 * len(shown) + 1.5)
-    plotting.plot_weights(_Weights(shown, repo.policies) if len(shown) < len(backends) else repo, ax=fig.subplots())
+    bars = min(len(backends), _WEIGHT_BARS)
+    fig = _figure(14.0, 0.3 * bars + 1.8)
+    plotting.plot_weights(repo, max_bars=_WEIGHT_BARS, palette=palette, ax=fig.subplots())
     _save(fig, base)
-    return len(shown)
+    return bars
 
 
 def _drawn(what: str, draw: Callable[[], Any], blocks: list[Any]) -> Any:
@@ -368,7 +433,51 @@ def _sorted_findings(findings: pd.DataFrame | None) -> pd.DataFrame:
     return order.drop(columns=["_rank", "_file", "_line"]).reset_index(drop=True)
 
 
-def _findings_blocks(findings: pd.DataFrame | None, sorted_findings: pd.DataFrame) -> list[_Block]:
+_FINDINGS_PER_CODE = 100  # rows of one code's table; findings.csv holds every one
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Where the report links to: finding codes (``help_base_url``: the project's docs; None: the code
+    glossary at the end of the page) and file:line (``source_url``: the base the finding files are relative
+    to, e.g. ``https://github.com/ORG/REPO/blob/SHA``; None: no link, the report stays offline)."""
+
+    help_base_url: str | None = None
+    source_url: str | None = None
+
+    def code(self, code: str) -> str:
+        known = _code_info(code)
+        if self.help_base_url and known is not None:
+            return f'<a class="code" href="{html.escape(known.help_uri(self.help_base_url))}">{html.escape(code)}</a>'
+        if known is not None:
+            return f'<a class="code" href="#{html.escape(known.anchor)}">{html.escape(code)}</a>'
+        return html.escape(code)
+
+    def where(self, file: str, line: str) -> str:
+        text = f"{file}:{line}" if file and line else file
+        if not file or not self.source_url:
+            return html.escape(text)
+        url = f"{self.source_url.rstrip('/')}/{file.lstrip('./')}" + (f"#L{line}" if line else "")
+        return f'<a href="{html.escape(url)}">{html.escape(text)}</a>'
+
+
+def _code_info(code: str) -> Any:
+    try:
+        from .audit.codes import code as lookup
+
+        return lookup(code)
+    except (ImportError, KeyError, ValueError):
+        return None
+
+
+def _badge(severity: str) -> str:
+    return f'<span class="sev sev-{html.escape(severity)}">{html.escape(severity)}</span>' if severity else ""
+
+
+def _findings_blocks(findings: pd.DataFrame | None, sorted_findings: pd.DataFrame, links: _Links | None = None) -> list[_Block]:
+    """The findings, one summary row per code (errors first), then one collapsed table per code: the
+    first screen is what kinds of problem there are, not the first fifty of one kind."""
+    links = links or _Links()
     blocks: list[_Block] = [_Heading(2, "Findings")]
     if findings is None:
         return blocks + [_Para("The audit was not run (meshroute_analysis.audit is not available).")]
@@ -376,13 +485,50 @@ def _findings_blocks(findings: pd.DataFrame | None, sorted_findings: pd.DataFram
         return blocks + [_Para("No findings.")]
     counts = sorted_findings["severity"].value_counts()
     summary = ", ".join(f"{int(counts.get(s, 0))} {s}" for s in _SEVERITIES)
-    where = [f"{_text(f)}:{_text(line)}" if _text(f) else "" for f, line in zip(sorted_findings["file"], sorted_findings["line"])]
-    shown = sorted_findings.assign(where=where)
+    files = [_text(f) for f in sorted_findings["file"]]
+    lines = [_text(line) for line in sorted_findings["line"]]
+    shown = sorted_findings.assign(where=[f"{f}:{n}" if f and n else f for f, n in zip(files, lines)],
+                                   _file=files, _line=lines)
+    codes = list(dict.fromkeys(shown["code"].astype(str)))
+    rows, html_rows, sections = [], [], []
+    for code in codes:
+        of_code = shown[shown["code"].astype(str) == code]
+        first = of_code.iloc[0]
+        info = _code_info(code)
+        title = info.title if info is not None else _text(first.get("title", ""))
+        severity = _text(first["severity"])
+        n = len(of_code)
+        rows.append((severity, code, title, str(n), _text(first["where"])))
+        html_rows.append((_badge(severity), links.code(code), html.escape(title), str(n),
+                          links.where(_text(first["_file"]), _text(first["_line"]))))
+        table = _table(of_code.head(_FINDINGS_PER_CODE), ["severity", "code", "message", "where", "path", "pair"],
+                       "findings.csv")
+        cut = _Table(table.headers, table.rows, n - len(table.rows), "findings.csv", tuple(
+            (_badge(_text(r["severity"])), links.code(code), html.escape(_text(r["message"])),
+             links.where(_text(r["_file"]), _text(r["_line"])), html.escape(_text(r["path"])), html.escape(_text(r["pair"])))
+            for _, r in of_code.head(_FINDINGS_PER_CODE).iterrows()))
+        sections.append(_Details(f"{code} {title}: {_count(n, 'finding')} ({severity})", (cut,)))
     return blocks + [
-        _Para(f"{len(sorted_findings)} findings: {summary}."),
-        _Details(f"The {len(sorted_findings)} findings, errors first",
-                 (_table(shown, ["severity", "code", "message", "where", "path", "pair"], "findings.csv"),)),
+        _Para(f"{len(sorted_findings)} findings: {summary}; {_count(len(codes), 'code')}. One row per code below; "
+              "open a code for its findings (findings.csv holds every one)."),
+        _Table(("severity", "code", "finding", "count", "first at"), tuple(rows), 0, "", tuple(html_rows)),
+        *sections,
     ]
+
+
+def _glossary(sorted_findings: pd.DataFrame, links: _Links) -> list[str]:
+    """The HTML of what each code found means (the anchors the code links point to without a docs URL)."""
+    if sorted_findings.empty:
+        return []
+    out = ['<h2 id="finding-codes">Finding codes</h2>', '<dl class="codes">']
+    for code in dict.fromkeys(sorted_findings["code"].astype(str)):
+        info = _code_info(code)
+        if info is None:
+            continue
+        out.append(f'<dt id="{html.escape(info.anchor)}">{html.escape(code)} {_badge(info.severity)} '
+                   f"{html.escape(info.title)}</dt><dd>{html.escape(info.description)}</dd>")
+    out.append("</dl>")
+    return out
 
 
 def _route_summary(routes: pd.DataFrame) -> _Table:
@@ -404,7 +550,8 @@ def _split_text(backends: pd.DataFrame) -> pd.Series:
     return pd.Series({k: "; ".join(v) for k, v in parts.items()}, dtype=object)
 
 
-def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts: Path, progress: Progress) -> list[_Block]:
+def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts: Path, progress: Progress,
+                 palette: Any = None) -> list[_Block]:
     slug = _slug(mesh)
     frames = _Frames(routes, backends)
     blocks: list[_Block] = [_Heading(3, f"Mesh {mesh}")]
@@ -419,9 +566,10 @@ def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts
     trivial = plotting._trivial_pairs(backends)
     notable = routes[~pd.MultiIndex.from_frame(routes[key]).isin(trivial)].sort_values(key)
     progress(f"chart: splits of mesh {mesh}")
-    drawn = _drawn("splits", lambda: _chart_splits(frames, mesh, charts / f"splits-{slug}"), blocks)
+    drawn = _drawn("splits", lambda: _chart_splits(frames, mesh, charts / f"splits-{slug}", palette), blocks)
     if drawn:
-        note = f" (the first {drawn} of {len(notable)})" if drawn < len(notable) else ""
+        note = f" (the {drawn} most interesting of {len(notable)}: forwarding nowhere, then split, then redirected)" \
+            if drawn < len(notable) else ""
         blocks.append(_Para(f"Pairs whose traffic is split, redirected or goes nowhere{note}; every other pair "
                             "sends all of its traffic to the destination itself."))
         blocks.append(_Image(f"Traffic splits, mesh {mesh}", f"charts/splits-{slug}.png", f"charts/splits-{slug}.svg"))
@@ -490,6 +638,8 @@ def write_report(
     mesh: str | None = None,
     progress: Progress | bool | None = None,
     diff: Any = None,
+    source_url: str | None = None,
+    help_base_url: str | None = None,
 ) -> Path:
     """Write the review report of ``repo`` / ``res`` (and the audit's ``findings``, or None when the audit
     was not run) into ``out_dir`` (created) and return the path of ``report.md``.
@@ -498,8 +648,12 @@ def write_report(
     per step; None prints them on stderr when stderr is a terminal; False is silent.  ``diff`` (a
     :class:`~meshroute_analysis.diff.Diff` whose after side is ``repo``) opens the report with what the
     change does.  report.md is a pull-request comment: the summary first, the details collapsed, and cut
-    to fit GitHub's comment limit (it says what was cut).
+    to fit GitHub's comment limit (it says what was cut).  ``source_url`` (the URL the finding files are
+    relative to, e.g. ``https://github.com/ORG/REPO/blob/SHA``) links every file:line; ``help_base_url``
+    (where the project's docs are browsable) links codes to docs/findings.md, else to the page's own
+    glossary.  Without them the report links nothing outside its directory.
     """
+    links = _Links(help_base_url=help_base_url, source_url=source_url)
     say = _progress_for(progress)
     out = Path(out_dir)
     charts = out / "charts"
@@ -515,22 +669,25 @@ def write_report(
         routes = routes[routes["mesh"] == mesh]
         backends = backends[backends["mesh"] == mesh]
     sorted_findings = _sorted_findings(findings)
+    palette = plotting.backend_palette(res, repo)  # one style per backend in every chart of the report
     blocks: list[_Block] = _overview(repo, res, routes)
+    blocks.append(_Toc())
     if diff is not None:
         from .diff.review import diff_blocks
 
         blocks += diff_blocks(diff, out, mesh=mesh, progress=say)
-    blocks += _findings_blocks(findings, sorted_findings)
+    blocks += _findings_blocks(findings, sorted_findings, links)
     blocks.append(_Heading(2, "Routes"))
     blocks.append(_Para("Which route wins for every (source, destination) pair and where its traffic goes; "
                         "routes.csv and backends.csv hold every row."))
     for name in sorted(routes["mesh"].unique()):
         of_mesh = routes[routes["mesh"] == name]
         summary = f"Mesh {name}: {_count(of_mesh['source'].nunique(), 'source')}, {_count(len(of_mesh), 'pair')}"
-        blocks.append(_Details(summary, tuple(_mesh_blocks(name, of_mesh, backends[backends["mesh"] == name], charts, say))))
+        blocks.append(_Details(summary, tuple(_mesh_blocks(name, of_mesh, backends[backends["mesh"] == name], charts, say,
+                                                           palette))))
     blocks.append(_Heading(2, "Configured weights"))
     say("chart: configured weights")
-    drawn_weights = _drawn("weights", lambda: _chart_weights(repo, charts / "weights"), blocks)
+    drawn_weights = _drawn("weights", lambda: _chart_weights(repo, charts / "weights", palette), blocks)
     if drawn_weights:
         total = len(repo.backends)
         cut = (_Para(f"The first {drawn_weights} of {total} backendRefs; backends.csv holds every row."),) if drawn_weights < total else ()
@@ -548,12 +705,17 @@ def write_report(
     # A file name that is not UTF-8 reaches us with surrogate escapes: written as \udcxx, not a crash.
     report.write_text(fit_comment(blocks), encoding="utf-8", errors="backslashreplace")
     title = blocks[0].text if isinstance(blocks[0], _Heading) else "Route review"
-    (out / "index.html").write_text(_to_html(blocks, title), encoding="utf-8", errors="backslashreplace")
+    (out / "index.html").write_text(_to_html(blocks, title, _glossary(sorted_findings, links)), encoding="utf-8",
+                                    errors="backslashreplace")
     say(f"done: {report}")
     return report
 
 
 # ----------------------------------------------------------------------------------------------- CLI
+
+
+def _link_options(args: argparse.Namespace) -> dict[str, str | None]:
+    return {"source_url": getattr(args, "source_url", None), "help_base_url": getattr(args, "help_base_url", None)}
 
 
 def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -581,7 +743,7 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # The same findings as `meshroute audit` with the same flags (--mesh included), so the same exit status.
     findings = audit(repo, res, skip=skips(args, repo.config, err), mesh=args.mesh)
     try:
-        report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say)
+        report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say, **_link_options(args))
     except OSError as exc:
         raise UsageError(f"meshroute report: cannot write the report to {args.out_dir}: {exc.strerror or exc}") from None
     out.write(f"{report}\n")
@@ -626,7 +788,8 @@ def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progres
         say("resolving and auditing both sides")
     res, findings = d.resolution("after"), d.audit("after")
     try:
-        report = write_report(after, res, findings, args.out_dir, mesh=args.mesh, progress=say, diff=d)
+        report = write_report(after, res, findings, args.out_dir, mesh=args.mesh, progress=say, diff=d,
+                              **_link_options(args))
     except OSError as exc:
         raise UsageError(f"meshroute report: cannot write the report to {args.out_dir}: {exc.strerror or exc}") from None
     out.write(f"{report}\n")

@@ -1,18 +1,23 @@
 """``explore(repo_or_resolution)``: an ipywidgets explorer of a resolution, built on :mod:`.plotting`.
 
-Pick a mesh, a source and a destination: the explorer draws the pair's split (:func:`~.plotting.plot_split`)
-and its explanation (``res.explain``), and the mesh's route matrix (:func:`~.plotting.plot_route_matrix`).
-The what-if mode adds one slider per backend weight of the winning route and redraws the shares live;
-neither the repository nor the resolution changes.
+Pick a mesh, a source and a destination (each picker has a substring filter above it; "interesting pairs
+only" keeps the pairs that are split, redirected, forward nowhere or have a finding): the explorer draws
+the pair's split (:func:`~.plotting.plot_split`) and its explanation (``res.explain``), and, in its own tab,
+the mesh's route matrix (:func:`~.plotting.plot_route_matrix`, 700 x 250 px, drawn only while that tab is
+shown).  The what-if mode adds one slider per backend of the winning route (none for a single backend),
+named by what tells the backends apart (their subset tags) and showing each one's share; the chart then
+shows the what-if shares with the configured ones outlined above them.  Turning what-if off puts the
+configured weights back.  Neither the repository nor the resolution changes.
 
 Every view is a static chart too (the same plotting functions), and the explorer's rich display carries a
 PNG of the current views next to the widget, so exported notebooks and GitHub, which do not render widgets,
 still show something (nbconvert PR #1643's fallback).  ipywidgets and matplotlib are imported when an
 explorer is built, never when the package is imported.
 
-Headless use (tests, benchmarks): set ``explorer.mesh.value`` / ``.source.value`` / ``.destination.value`` /
-``.what_if.value`` / ``explorer.sliders[label].value`` and read ``explorer.split_ax``, ``.matrix_ax``,
-``.explanation.value`` and ``.last_update_seconds``.
+Headless use (tests, benchmarks): set ``explorer.mesh.value`` / ``.source_filter.value`` / ``.source.value`` /
+``.destination.value`` / ``.interesting.value`` / ``.what_if.value`` / ``explorer.sliders[label].value`` /
+``.tabs.selected_index`` and read ``explorer.split_ax``, ``.matrix_ax``, ``.explanation.value``,
+``.slider_shares[label].value``, ``.updates`` and ``.last_update_seconds``.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from __future__ import annotations
 import base64
 import io
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from . import plotting
@@ -33,6 +40,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Explorer", "explore"]
 
 _SLIDER_FLOOR = 100  # sliders reach at least this weight, or 4x the largest configured one
+_MAX_OPTIONS = 1000  # a picker lists at most this many names; the filter narrows the rest
+_MATRIX_PX = (700, 250)
+_DPI = 80
+_MATRIX_TAB = 1
+_ROUTE_COLUMNS = ("mesh", "source", "destination", "route_type", "policies", "trafficroute", "forwards", "status",
+                  "backend_count")
+_BACKEND_COLUMNS = ("mesh", "source", "destination", "backend", "route", "weight", "share", "in_split", "note")
 
 
 def _as_resolution(data: Any, kuma_version: str | None = None) -> Any:
@@ -44,99 +58,261 @@ def _as_resolution(data: Any, kuma_version: str | None = None) -> Any:
     return resolve(data, kuma_version=kuma_version)
 
 
-class _MeshIndex:
-    """Per-mesh lookups built once, so a pick costs a dict access rather than a scan of every pair."""
+class _Codes:
+    """Integer codes of every pair's mesh, source and destination (routes and backends alike), worked out
+    once per explorer: an index of a mesh is then a few integer sorts."""
 
     def __init__(self, routes: pd.DataFrame, backends: pd.DataFrame) -> None:
-        self.routes = routes.reset_index(drop=True)
-        self.backends = backends.reset_index(drop=True)
-        self.sources: list[str] = sorted(self.routes["source"].astype(str).unique())
-        by_source = self.routes.groupby("source", sort=False).indices
-        self.destinations = {s: sorted(self.routes["destination"].iloc[ix].astype(str)) for s, ix in by_source.items()}
-        self.route_at = {
-            (s, d): i for i, (s, d) in enumerate(zip(self.routes["source"], self.routes["destination"]))
-        }
-        self.backend_rows = self.backends.groupby(["source", "destination"], sort=False).indices
-        self.n_destinations = int(self.routes["destination"].nunique())
+        self.mesh, self.mesh_names = pd.factorize(routes["mesh"].astype(str))
+        self.source, source_names = pd.factorize(routes["source"].astype(str))
+        self.destination, destination_names = pd.factorize(routes["destination"].astype(str))
+        self.source_names = np.asarray(source_names, dtype=object)
+        self.destination_names = np.asarray(destination_names, dtype=object)
+        self.b_mesh = pd.Index(self.mesh_names).get_indexer(backends["mesh"].astype(str))
+        self.b_source = pd.Index(source_names).get_indexer(backends["source"].astype(str))
+        self.b_destination = pd.Index(destination_names).get_indexer(backends["destination"].astype(str))
+
+
+class _MeshIndex:
+    """One mesh's pairs sorted by (source, destination) name, as positions into the resolution's frames:
+    a pick is a binary search rather than a scan of a million rows, and nothing is copied until the matrix
+    or the "interesting" filter needs the mesh's own frames."""
+
+    def __init__(self, routes: pd.DataFrame, backends: pd.DataFrame, codes: _Codes, mesh_code: int,
+                 finding_pairs: set[tuple[str, str]]) -> None:
+        self._all_routes, self._all_backends = routes, backends
+        pos = np.flatnonzero(codes.mesh == mesh_code)
+        src_used = np.unique(codes.source[pos])
+        dst_used = np.unique(codes.destination[pos])
+        src_order = src_used[np.argsort(codes.source_names[src_used].astype(str), kind="stable")]
+        dst_order = dst_used[np.argsort(codes.destination_names[dst_used].astype(str), kind="stable")]
+        self.sources: list[str] = [str(x) for x in codes.source_names[src_order]]
+        self.destination_names: list[str] = [str(x) for x in codes.destination_names[dst_order]]
+        src_rank = np.full(len(codes.source_names) + 1, -1, dtype=np.int64)  # the last slot: code -1
+        dst_rank = np.full(len(codes.destination_names) + 1, -1, dtype=np.int64)
+        src_rank[src_order] = np.arange(len(src_order))
+        dst_rank[dst_order] = np.arange(len(dst_order))
+        self._src_code = {name: i for i, name in enumerate(self.sources)}
+        self._dst_code = {name: i for i, name in enumerate(self.destination_names)}
+        self._width = width = max(len(self.destination_names), 1)
+        key = src_rank[codes.source[pos]] * width + dst_rank[codes.destination[pos]]
+        order = np.argsort(key, kind="stable")
+        self._r_pos, self._key = pos[order], key[order]
+        self._starts = np.searchsorted(self._key // width, np.arange(len(self.sources) + 1))
+        b_pos = np.flatnonzero(codes.b_mesh == mesh_code)
+        b_key = src_rank[codes.b_source[b_pos]] * width + dst_rank[codes.b_destination[b_pos]]
+        b_order = np.argsort(b_key, kind="stable")
+        self._b_pos, self._b_key = b_pos[b_order], b_key[b_order]
+        self.n_destinations = len(self.destination_names)
+        self._finding_pairs = finding_pairs
+        self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        self._kinds: np.ndarray | None = None
+
+    @property
+    def routes(self) -> pd.DataFrame:
+        return self.frames[0]
+
+    @property
+    def backends(self) -> pd.DataFrame:
+        return self.frames[1]
+
+    @property
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The mesh's routes and backends in this index's order (copied on first use)."""
+        if self._frames is None:  # only the columns the matrix and the pair kinds read: a narrower copy
+            routes = self._all_routes[[c for c in _ROUTE_COLUMNS if c in self._all_routes.columns]]
+            backends = self._all_backends[[c for c in _BACKEND_COLUMNS if c in self._all_backends.columns]]
+            self._frames = (routes.iloc[self._r_pos].reset_index(drop=True),
+                            backends.iloc[self._b_pos].reset_index(drop=True))
+        return self._frames
+
+    def _pos(self, source: str, destination: str) -> int | None:
+        s, d = self._src_code.get(source), self._dst_code.get(destination)
+        if s is None or d is None:
+            return None
+        k = s * self._width + d
+        at = int(np.searchsorted(self._key, k))
+        return at if at < len(self._key) and self._key[at] == k else None
 
     def route(self, source: str, destination: str) -> pd.Series:
-        return self.routes.iloc[self.route_at[(source, destination)]]
+        at = self._pos(source, destination)
+        if at is None:
+            raise KeyError((source, destination))
+        return self._all_routes.iloc[int(self._r_pos[at])]
 
     def rows(self, source: str, destination: str) -> pd.DataFrame:
-        ix = self.backend_rows.get((source, destination))
-        return self.backends.iloc[ix] if ix is not None else self.backends.iloc[0:0]
+        s, d = self._src_code.get(source), self._dst_code.get(destination)
+        if s is None or d is None:
+            return self._all_backends.iloc[0:0]
+        k = s * self._width + d
+        lo, hi = np.searchsorted(self._b_key, [k, k + 1])
+        return self._all_backends.iloc[self._b_pos[int(lo):int(hi)]]
+
+    def destinations(self, source: str, *, interesting: bool = False) -> list[str]:
+        s = self._src_code.get(source)
+        if s is None:
+            return []
+        lo, hi = int(self._starts[s]), int(self._starts[s + 1])
+        codes = self._key[lo:hi] % self._width
+        if interesting:
+            codes = codes[self.interesting()[lo:hi]]
+        names = self.destination_names
+        return [names[c] for c in codes]
+
+    @property
+    def kinds(self) -> np.ndarray:
+        """:data:`~.plotting.PAIR_KINDS` of every pair, in this index's order (worked out on first use)."""
+        if self._kinds is None:
+            routes, backends = self.frames
+            self._kinds = plotting.pair_kinds(routes, backends).to_numpy()
+        return self._kinds
+
+    def interesting(self) -> np.ndarray:
+        """Split, redirected, forwarding nowhere, or with a finding."""
+        mask = self.kinds < 3
+        if self._finding_pairs:
+            routes = self.routes
+            mask = mask | np.fromiter(((s, d) in self._finding_pairs for s, d in
+                                       zip(routes["source"], routes["destination"])), bool, len(routes))
+        return mask
+
+    def interesting_sources(self) -> list[str]:
+        mask = self.interesting()
+        if not len(mask):
+            return []
+        counts = np.add.reduceat(mask.astype(np.int64), np.minimum(self._starts[:-1], len(mask) - 1))
+        empty = self._starts[:-1] == self._starts[1:]
+        return [s for s, n, e in zip(self.sources, counts, empty) if n and not e]
 
     def first_pick(self) -> tuple[str, str]:
-        """The first pair whose traffic is split over several backends, else the first pair."""
-        if "backend_count" in self.routes.columns:
-            split = self.routes[self.routes["backend_count"] > 1]
-            if not split.empty:
-                row = split.sort_values(["source", "destination"]).iloc[0]
-                return str(row["source"]), str(row["destination"])
-        source = self.sources[0]
-        return source, self.destinations[source][0]
+        """The first pair (by name) whose traffic is split over several backends, else the first pair."""
+        at = 0
+        if "backend_count" in self._all_routes.columns:
+            split = np.flatnonzero(self._all_routes["backend_count"].to_numpy()[self._r_pos] > 1)
+            if len(split):
+                at = int(split[0])
+        k = int(self._key[at])
+        return self.sources[k // self._width], self.destination_names[k % self._width]
+
+
+def _slider_names(labels: Sequence[str]) -> dict[str, str]:
+    """What tells the backends of one pair apart, for the slider descriptions: the subset tags when the
+    backends share a service name (``version=v1``), else the label, shortened keeping its ends and tags."""
+    names = {label: label.split("{", 1)[0] for label in labels}
+    tags = {label: label[len(names[label]):].strip("{}") for label in labels}
+    out = {}
+    for label in labels:
+        same_name = sum(1 for other in labels if names[other] == names[label]) > 1
+        if same_name and tags[label]:
+            out[label] = plotting._shorten(tags[label], 22)
+        elif same_name:
+            out[label] = plotting._shorten(names[label], 16) + " (all)"
+        else:
+            out[label] = _distinct_part(label, [x for x in labels if names[x] != names[label]] or [label])
+    return out
+
+
+def _distinct_part(label: str, others: Sequence[str], width: int = 22) -> str:
+    """``label`` with what it shares with ``others`` at its start and end cut down to a few characters,
+    so that ``orders-api-legacy_shop_svc_80`` beside ``orders-api-next_shop_svc_80`` reads ``…api-legacy_sh…``."""
+    import os
+
+    if len(label) <= width:
+        return label
+    everyone = [label, *others]
+    prefix = len(os.path.commonprefix(everyone))
+    suffix = len(os.path.commonprefix([x[::-1] for x in everyone]))
+    if prefix + suffix >= len(label):
+        return plotting.short_backend(label, width)
+    keep = 4
+    start = max(prefix - keep, 0)
+    end = min(len(label) - suffix + keep, len(label))
+    text = ("…" if start else "") + label[start:end] + ("…" if end < len(label) else "")
+    return text if len(text) <= width else plotting._shorten(label[prefix:len(label) - suffix], width)
 
 
 class Explorer:
     """The explorer app; ``explorer.app`` is the widget tree, the other attributes are its parts."""
 
     def __init__(self, data: Any, *, mesh: str | None = None, figsize: tuple[float, float] = (7.5, 3.2),
-                 kuma_version: str | None = None) -> None:
+                 kuma_version: str | None = None, findings: pd.DataFrame | None = None) -> None:
         import ipywidgets as w
         from matplotlib.figure import Figure
 
+        start = time.perf_counter()
         self.res = _as_resolution(data, kuma_version)
         self._routes = self.res.routes
         self._backends = self.res.backends
         self._indexes: dict[str, _MeshIndex] = {}
-        self._styles = plotting.backend_styles(self._backends["backend"].astype(str))
+        self._finding_pairs = _finding_pairs(findings)
+        self._codes = _Codes(self._routes, self._backends)
+        pair = (self._codes.b_mesh.astype(np.int64) * (len(self._codes.source_names) + 1) + self._codes.b_source
+                ) * (len(self._codes.destination_names) + 1) + self._codes.b_destination
+        self._styles = plotting.backend_palette(self.res, pair_codes=pair)  # the codes save factorising again
         self._busy = False
+        self._matrix_dirty = True
         self.last_update_seconds: float = 0.0
         self.updates: list[tuple[str, float]] = []  # (what changed, seconds) for every redraw
 
-        meshes = sorted(self._routes["mesh"].astype(str).unique())
+        meshes = sorted(str(m) for m in self._codes.mesh_names)
         if not meshes:
             raise ValueError("the resolution has no (source, destination) pair to explore")
         if mesh is not None and mesh not in meshes:
             raise ValueError(f"unknown mesh {mesh!r}; meshes: {', '.join(meshes)}")
-        self.split_fig: Figure = Figure(figsize=figsize, layout="constrained")
-        self.split_ax: Axes = self.split_fig.subplots()
-        self.matrix_fig: Figure = Figure(figsize=(figsize[0], figsize[0] * 0.75), layout="constrained")
+        self.split_fig: Figure = Figure(figsize=figsize)
+        self.split_ax: Axes = self.split_fig.add_axes((0.36, 0.2, 0.6, 0.6))
+        self.matrix_fig: Figure = Figure(figsize=(_MATRIX_PX[0] / _DPI, _MATRIX_PX[1] / _DPI), layout="constrained")
         self.matrix_ax: Axes = self.matrix_fig.subplots()
 
         layout = w.Layout(width="32em")
+        filter_layout = w.Layout(width="32em")
         self.mesh = w.Dropdown(options=meshes, value=mesh or meshes[0], description="mesh", layout=layout)
+        self.source_filter = w.Text(placeholder="type part of a source name", description="find source",
+                                    continuous_update=True, layout=filter_layout)
         self.source = w.Dropdown(description="source", layout=layout)
+        self.destination_filter = w.Text(placeholder="type part of a destination name", description="find dest.",
+                                         continuous_update=True, layout=filter_layout)
         self.destination = w.Dropdown(description="destination", layout=layout)
+        self.interesting = w.Checkbox(value=False, description="interesting pairs only", indent=False,
+                                      tooltip="split, redirected, forwarding nowhere or with a finding")
         self.what_if = w.Checkbox(value=False, description="what-if weights", indent=False)
         self.reset = w.Button(description="reset weights", tooltip="back to the configured weights")
         self.sliders: dict[str, Any] = {}
+        self.slider_shares: dict[str, Any] = {}
+        self.slider_note = w.HTML()
         self.slider_box = w.VBox([])
         self.split_image = w.Image(format="png")
-        self.matrix_image = w.Image(format="png")
+        self.matrix_image = w.Image(format="png", layout=w.Layout(width=f"{_MATRIX_PX[0]}px"))
         self.explanation = w.HTML()
         self.status = w.HTML()
+        self.tabs = w.Tab([w.VBox([self.split_image, self.explanation]), self.matrix_image],
+                          titles=("split and explanation", "route matrix"))
         self.app = w.VBox([
-            w.HBox([w.VBox([self.mesh, self.source, self.destination]),
-                    w.VBox([self.what_if, self.reset, self.slider_box])]),
+            w.HBox([w.VBox([self.mesh, self.source_filter, self.source, self.destination_filter, self.destination,
+                            self.interesting]),
+                    w.VBox([self.what_if, self.reset, self.slider_note, self.slider_box])]),
             self.status,
-            w.Tab([w.VBox([self.split_image, self.explanation]), self.matrix_image],
-                  titles=("split and explanation", "route matrix")),
+            self.tabs,
         ])
         self._widgets = w
-        self._change_mesh(self.mesh.value, initial=True)
+        self._change_mesh(self.mesh.value, initial=True, start=start)
         self.mesh.observe(lambda ch: self._change_mesh(ch["new"]), names="value")
+        self.source_filter.observe(lambda ch: self._filter_sources(), names="value")
+        self.destination_filter.observe(lambda ch: self._filter_destinations(), names="value")
+        self.interesting.observe(lambda ch: self._filter_sources("interesting"), names="value")
         self.source.observe(lambda ch: self._change_source(ch["new"]), names="value")
         self.destination.observe(lambda ch: self._change_pair("destination"), names="value")
-        self.what_if.observe(lambda ch: self._change_weights("what-if"), names="value")
+        self.what_if.observe(lambda ch: self._toggle_what_if(), names="value")
         self.reset.on_click(lambda _: self._reset_weights())
+        self.tabs.observe(lambda ch: self._tab_shown(), names="selected_index")
 
     # ------------------------------------------------------------------------------------------- lookups
 
     def _index(self, mesh: str) -> _MeshIndex:
         if mesh not in self._indexes:
-            routes = self._routes[self._routes["mesh"] == mesh]
-            self._indexes[mesh] = _MeshIndex(routes, self._backends[self._backends["mesh"] == mesh])
+            code = list(self._codes.mesh_names).index(mesh)
+            pairs = {(s, d) for m, s, d in self._finding_pairs if m in (mesh, None)}
+            self._indexes[mesh] = _MeshIndex(self._routes, self._backends, self._codes, code, pairs)
         return self._indexes[mesh]
 
     @property
@@ -146,6 +322,11 @@ class Explorer:
             return {}
         return {label: float(s.value) for label, s in self.sliders.items()}
 
+    @property
+    def matrix_drawn(self) -> bool:
+        """Whether the route matrix shows the current mesh (it is drawn only while its tab is shown)."""
+        return not self._matrix_dirty
+
     # ------------------------------------------------------------------------------------------- updates
 
     def _timed(self, what: str, start: float) -> None:
@@ -153,29 +334,83 @@ class Explorer:
         self.updates.append((what, self.last_update_seconds))
         self.status.value = f"<small>{what}: drawn in {self.last_update_seconds * 1000:.0f} ms</small>"
 
-    def _change_mesh(self, mesh: str, *, initial: bool = False) -> None:
-        start = time.perf_counter()
-        index = self._index(mesh)
-        source, destination = index.first_pick()
+    def _source_options(self, index: _MeshIndex) -> list[str]:
+        names = index.interesting_sources() if self.interesting.value else index.sources
+        query = self.source_filter.value.strip().lower()
+        if query:
+            names = [n for n in names if query in n.lower()]
+        return names[:_MAX_OPTIONS]
+
+    def _destination_options(self, index: _MeshIndex, source: str | None) -> list[str]:
+        if source is None:
+            return []
+        names = index.destinations(source, interesting=self.interesting.value)
+        query = self.destination_filter.value.strip().lower()
+        if query:
+            names = [n for n in names if query in n.lower()]
+        return names[:_MAX_OPTIONS]
+
+    def _set_pickers(self, index: _MeshIndex, prefer: tuple[str | None, str | None]) -> None:
+        """Fill both pickers from the filters, keeping ``prefer`` where the filters allow."""
+        sources = self._source_options(index)
+        source = prefer[0] if prefer[0] in sources else (sources[0] if sources else None)
         self._busy = True  # one redraw for the whole cascade of option changes
         try:
-            self.source.options = index.sources
+            self.source.options = sources
             self.source.value = source
-            self.destination.options = index.destinations[source]
+            destinations = self._destination_options(index, source)
+            destination = prefer[1] if prefer[1] in destinations else (destinations[0] if destinations else None)
+            self.destination.options = destinations
             self.destination.value = destination
         finally:
             self._busy = False
-        self._draw_matrix()
+
+    def _change_mesh(self, mesh: str, *, initial: bool = False, start: float | None = None) -> None:
+        start = time.perf_counter() if start is None else start
+        index = self._index(mesh)
+        self._set_pickers(index, index.first_pick())
+        self._matrix_dirty = True
         self._rebuild_sliders()
         self._draw_pair()
+        if self.tabs.selected_index == _MATRIX_TAB:
+            self._draw_matrix()
         self._timed("mesh" if not initial else "start", start)
+
+    def _filter_sources(self, what: str = "filter") -> None:
+        if self._busy:
+            return
+        start = time.perf_counter()
+        before = (self.source.value, self.destination.value)
+        self._set_pickers(self._index(self.mesh.value), before)
+        if (self.source.value, self.destination.value) != before:
+            self._rebuild_sliders()
+            self._draw_pair()
+        self._timed(what, start)
+
+    def _filter_destinations(self) -> None:
+        if self._busy:
+            return
+        start = time.perf_counter()
+        before = self.destination.value
+        index = self._index(self.mesh.value)
+        options = self._destination_options(index, self.source.value)
+        self._busy = True
+        try:
+            self.destination.options = options
+            self.destination.value = before if before in options else (options[0] if options else None)
+        finally:
+            self._busy = False
+        if self.destination.value != before:
+            self._rebuild_sliders()
+            self._draw_pair()
+        self._timed("filter", start)
 
     def _change_source(self, source: str | None) -> None:
         if self._busy or source is None:
             return
         start = time.perf_counter()
         index = self._index(self.mesh.value)
-        options = index.destinations.get(source, [])
+        options = self._destination_options(index, source)
         keep = self.destination.value if self.destination.value in options else (options[0] if options else None)
         self._busy = True
         try:
@@ -195,6 +430,11 @@ class Explorer:
         self._draw_pair()
         self._timed(what, start)
 
+    def _toggle_what_if(self) -> None:
+        if not self.what_if.value:  # off: the configured weights again
+            self._set_configured()
+        self._change_weights("what-if")
+
     def _change_weights(self, what: str) -> None:
         if self._busy:
             return
@@ -204,7 +444,7 @@ class Explorer:
         self._draw_pair(explain=False)
         self._timed(what, start)
 
-    def _reset_weights(self) -> None:
+    def _set_configured(self) -> None:
         rows = self._rows()
         self._busy = True
         try:
@@ -213,7 +453,16 @@ class Explorer:
                     self.sliders[label].value = int(weight)
         finally:
             self._busy = False
+
+    def _reset_weights(self) -> None:
+        self._set_configured()
         self._change_weights("reset")
+
+    def _tab_shown(self) -> None:
+        if self.tabs.selected_index == _MATRIX_TAB and self._matrix_dirty:
+            start = time.perf_counter()
+            self._draw_matrix()
+            self._timed("matrix", start)
 
     def _rows(self) -> pd.DataFrame:
         if self.source.value is None or self.destination.value is None:
@@ -221,21 +470,33 @@ class Explorer:
         return self._index(self.mesh.value).rows(self.source.value, self.destination.value)
 
     def _rebuild_sliders(self) -> None:
-        """One slider per backend of the winning route (a backend named in several HTTP routes gets one)."""
+        """One slider per backend of the winning route (a backend named in several HTTP routes gets one);
+        none when the route has a single backend, whose weight changes nothing."""
         w = self._widgets
         rows = self._rows()
         configured: dict[str, int] = {}
         for label, weight in zip(rows["backend"].astype(str), rows["weight"]):
             configured.setdefault(label, int(weight))
+        self.sliders, self.slider_shares = {}, {}
+        if len(configured) < 2:
+            self.slider_note.value = ("<small>one backend: all of the traffic goes to it, whatever its weight</small>"
+                                      if configured else "<small>no backend</small>")
+            self.slider_box.children = ()
+            return
+        self.slider_note.value = "<small>weight per backend (its share on the right)</small>"
         top = max([_SLIDER_FLOOR, *(4 * v for v in configured.values())])
-        self.sliders = {}
+        names = _slider_names(list(configured))
+        rows_ui = []
         for label, weight in configured.items():
-            slider = w.IntSlider(value=weight, min=0, max=top, description=_short(label), tooltip=label,
+            slider = w.IntSlider(value=weight, min=0, max=top, description=names[label], tooltip=label,
                                  disabled=not self.what_if.value, continuous_update=True,
-                                 style={"description_width": "14em"}, layout=w.Layout(width="34em"))
+                                 style={"description_width": "11em"}, layout=w.Layout(width="28em"))
             slider.observe(lambda ch: self._change_weights("weight"), names="value")
+            share = w.HTML(layout=w.Layout(width="6em"))
             self.sliders[label] = slider
-        self.slider_box.children = tuple(self.sliders.values())
+            self.slider_shares[label] = share
+            rows_ui.append(w.HBox([slider, share]))
+        self.slider_box.children = tuple(rows_ui)
 
     # ------------------------------------------------------------------------------------------- drawing
 
@@ -243,28 +504,40 @@ class Explorer:
         mesh, source, destination = self.mesh.value, self.source.value, self.destination.value
         self.split_ax.clear()
         if source is None or destination is None:
-            self.split_ax.set_title("no pair selected")
+            self.split_ax.set_title("no pair selected" + (" (the filters match none)" if self.source_filter.value
+                                                          or self.destination_filter.value or self.interesting.value
+                                                          else ""))
+            self.split_ax.set_yticks([])
+            self.explanation.value = ""
         else:
             index = self._index(mesh)
             rows = self._rows()
             weights = self.weights
+            configured = None
             if weights:
+                configured = rows
                 rows = self.res.reweigh(rows, weights)
             plotting._draw_split(self.split_ax, index.route(source, destination), rows, self._styles,
-                                 what_if=bool(weights))
+                                 what_if=bool(weights), configured=configured)
+            self._show_shares(rows)
             if explain:
                 self.explanation.value = self.res.explain(source, destination, mesh=mesh)._repr_html_()
         self.split_image.value = _png(self.split_fig)
 
+    def _show_shares(self, rows: pd.DataFrame) -> None:
+        shares: dict[str, list[str]] = {}
+        for label, share in zip(rows["backend"].astype(str), rows["share"]):
+            shares.setdefault(label, []).append(plotting._percent(float(share)))
+        for label, widget in self.slider_shares.items():
+            widget.value = " / ".join(dict.fromkeys(shares.get(label, ["–"])))
+
     def _draw_matrix(self) -> None:
         self.matrix_ax.clear()
         index = self._index(self.mesh.value)
-        rows, cols = len(index.sources), index.n_destinations
-        # Grow the figure with the matrix so that labels stay legible (about 0.12 in per row up to 100).
-        side = min(max(4.0, 0.12 * max(rows, cols) + 3.0), 16.0)
-        self.matrix_fig.set_size_inches(side + 2.5, side)
-        plotting.plot_route_matrix(_Frames(index.routes, index.backends), mesh=self.mesh.value, ax=self.matrix_ax)
+        frames = _Frames(index.routes, index.backends, index.kinds)
+        plotting.plot_route_matrix(frames, mesh=self.mesh.value, ax=self.matrix_ax)
         self.matrix_image.value = _png(self.matrix_fig)
+        self._matrix_dirty = False
 
     # ------------------------------------------------------------------------------------------- static views
 
@@ -272,12 +545,13 @@ class Explorer:
         """A static figure of the current views: the split (with what-if weights, if on) above the matrix."""
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(10, 10), layout="constrained")
-        top, bottom = fig.subplots(2, 1, height_ratios=(1, 2))
-        plotting.plot_split(self.res, self.source.value, self.destination.value, mesh=self.mesh.value,
-                            weights=self.weights or None, ax=top)
-        plotting.plot_route_matrix(_Frames(self._index(self.mesh.value).routes, self._backends.iloc[0:0]),
-                                   mesh=self.mesh.value, ax=bottom)
+        fig = Figure(figsize=(10, 8), layout="constrained")
+        top, bottom = fig.subplots(2, 1, height_ratios=(1, 1.3))
+        if self.source.value is not None and self.destination.value is not None:
+            plotting.plot_split(self.res, self.source.value, self.destination.value, mesh=self.mesh.value,
+                                weights=self.weights or None, palette=self._styles, ax=top)
+        index = self._index(self.mesh.value)
+        plotting.plot_route_matrix(_Frames(index.routes, index.backends, index.kinds), mesh=self.mesh.value, ax=bottom)
         return fig
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
@@ -293,25 +567,37 @@ class Explorer:
 
 
 class _Frames:
-    """A resolution-shaped view of pre-filtered frames, so the matrix is drawn from one mesh's rows."""
+    """A resolution-shaped view of pre-filtered frames, so the matrix is drawn from one mesh's rows;
+    ``kinds`` (the pairs' :data:`~.plotting.PAIR_KINDS`, in the routes' order) saves working them out again."""
 
-    def __init__(self, routes: pd.DataFrame, backends: pd.DataFrame) -> None:
+    def __init__(self, routes: pd.DataFrame, backends: pd.DataFrame, kinds: np.ndarray | None = None) -> None:
         self.routes = routes
         self.backends = backends
+        self.pair_kinds = kinds
 
 
-def _short(label: str, width: int = 28) -> str:
-    return label if len(label) <= width else "…" + label[-(width - 1):]
+def _finding_pairs(findings: pd.DataFrame | None) -> set[tuple[Any, str, str]]:
+    """(mesh or None, source, destination) of every finding about a pair."""
+    if findings is None or findings.empty or not {"source", "destination"} <= set(findings.columns):
+        return set()
+    meshes = findings["mesh"] if "mesh" in findings.columns else pd.Series(None, index=findings.index)
+    out = set()
+    for m, s, d in zip(meshes, findings["source"], findings["destination"]):
+        if isinstance(s, str) and isinstance(d, str) and s and d:
+            out.add((m if isinstance(m, str) and m else None, s, d))
+    return out
 
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
-def explore(data: Any, *, mesh: str | None = None, kuma_version: str | None = None) -> Explorer:
+def explore(data: Any, *, mesh: str | None = None, kuma_version: str | None = None,
+            findings: pd.DataFrame | None = None) -> Explorer:
     """The explorer for a :class:`~meshroute_analysis.PolicyRepo` (resolved for ``kuma_version``: by default
-    the config's, else 2.5) or a Resolution.  Display it (last expression of a cell) to use it; see the module
-    docstring for headless use."""
-    return Explorer(data, mesh=mesh, kuma_version=kuma_version)
+    the config's, else 2.5) or a Resolution.  ``findings`` (``mra.audit(...)``) marks the pairs they are
+    about as interesting.  Display it (last expression of a cell) to use it; see the module docstring for
+    headless use."""
+    return Explorer(data, mesh=mesh, kuma_version=kuma_version, findings=findings)

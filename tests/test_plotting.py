@@ -160,7 +160,13 @@ def new_ax(width: float = 8, height: float = 4):
 def bars(ax) -> list:
     from matplotlib.patches import Rectangle
 
-    return [p for p in ax.patches if isinstance(p, Rectangle)]
+    return [p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid() != plotting.CONFIGURED_GID]
+
+
+def ticks(ax, axis: str = "y") -> list[str]:
+    """Tick labels as one line each (long ones are wrapped onto two)."""
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text().replace("\n", " ") for t in labels]
 
 
 def texts(ax) -> list[str]:
@@ -225,7 +231,7 @@ def test_plot_split_what_if_reweights_without_touching_the_data(demo):
 def test_plot_split_http_routes_and_weight_zero(world):
     _, res = world
     ax = plotting.plot_split(res, "web-1", "api", mesh="demo", ax=new_ax())
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = ticks(ax)
     assert labels == ["[header x-canary=true] api{version=v2}", "[/] api{version=v1}", "[/] api{version=v2}"]
     assert [b.get_width() for b in bars(ax)] == [1.0, 0.75, 0.25]
     assert "MeshHTTPRoute" in ax.get_title() and "HTTP route" in ax.get_xlabel()
@@ -251,7 +257,7 @@ def test_plot_split_blackhole_is_marked(world):
 def test_plot_splits_stacks_every_pair(demo):
     _, res = demo
     ax = plotting.plot_splits(res, mesh="default", ax=new_ax(10, 6))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = ticks(ax)
     routes = res.routes[res.routes["mesh"] == "default"]
     assert len(labels) == len(routes) == 12
     assert "frontend.kuma-demo → backend_kuma-demo_svc_3001" in labels
@@ -267,11 +273,11 @@ def test_plot_splits_stacks_every_pair(demo):
 def test_plot_splits_filters(demo):
     _, res = demo
     ax = plotting.plot_splits(res, nontrivial=True, ax=new_ax(10, 4))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == [
+    labels = ticks(ax)
+    assert labels == [  # the splits first, then the redirects (PAIR_KINDS), by name within each
         "default: frontend.kuma-demo → backend_kuma-demo_svc_3001",
-        "redirect: frontend.kuma-demo-redirect → backend_kuma-demo-redirect_svc_3001",
         "universal: frontend-01 → backend",
+        "redirect: frontend.kuma-demo-redirect → backend_kuma-demo-redirect_svc_3001",
         "universal-redirect: frontend-01 → backend",
     ]
     ax = plotting.plot_splits(res, mesh="universal", sources=["frontend-01"], destinations=["backend"], ax=new_ax())
@@ -283,7 +289,7 @@ def test_plot_splits_filters(demo):
 def test_plot_splits_marks_pairs_that_forward_nowhere(world):
     _, res = world
     ax = plotting.plot_splits(res, mesh="demo", ax=new_ax(10, 4))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = ticks(ax)
     assert labels == ["api-v1-1 → db", "api-v2-1 → db", "web-1 → api [header x-canary=true]", "web-1 → api [/]",
                       "web-1 → db"]
     assert sum("forwards nowhere (blackhole)" in t for t in texts(ax)) == 2
@@ -316,8 +322,10 @@ def test_plot_route_matrix_codes_and_marks(world):
     marks = ax.collections[0].get_offsets()
     assert sorted(map(tuple, np.asarray(marks).tolist())) == [(1.0, 0.0), (1.0, 1.0)]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["T MeshTCPRoute", "H MeshHTTPRoute", "X forwards nowhere (2)", "not a pair"]
-    assert set(texts(ax)) == {"T", "H"}  # letters for greyscale on a small grid
+    assert legend == ["T MeshTCPRoute", "H MeshHTTPRoute", "X forwards nowhere (2)", "o split (1)", "not a pair"]
+    split = ax.collections[1].get_offsets()
+    assert np.asarray(split).tolist() == [[0.0, 2.0]]  # web-1 -> api, 75/25: marked instead of lettered
+    assert texts(ax) == ["T"]  # letters for greyscale on a small grid (web-1 -> db)
     assert "mesh demo: 3 sources x 2 destinations" in ax.get_title()
 
 
@@ -359,9 +367,9 @@ def test_backend_styles_are_stable_and_distinct():
 
 def test_plot_weights_bars_are_the_weights(demo):
     repo, _ = demo
-    ax = plotting.plot_weights(repo, ax=new_ax(10, 4))
+    ax = plotting.plot_weights(repo, ax=new_ax(14, 6))  # wide enough for whole labels
     assert sorted(b.get_width() for b in bars(ax)) == sorted(repo.backends["weight"].astype(float))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = ticks(ax)
     assert "default: tcp-route-1.kong-mesh-system to[0].rules[0] → " + V0 in labels
     assert any(t.startswith("1 (default)") for t in texts(ax))
     assert ax.get_title() == "Configured backendRef weights"
@@ -372,8 +380,8 @@ def test_plot_weights_labels_name_real_fields_when_trafficroutes_are_beside(tmp_
     # to[nan] or the indices of the others into to[0.0].
     repo = mra.load_repo(ROOT / "sample_policies" / "trafficroute-migration")
     assert set(repo.backends["policy_type"]) >= {"TrafficRoute", "MeshTCPRoute"}
-    ax = plotting.plot_weights(repo, ax=new_ax(10, 6))
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ax = plotting.plot_weights(repo, ax=new_ax(14, 8))  # wide enough for whole labels
+    labels = ticks(ax)
     assert not [t for t in labels if "nan" in t or ".0]" in t or "<NA>" in t], labels
     assert "migration-k8s: backend-canary.kuma-system to[0].rules[0] → backend_pay_svc_3001{version=v1}" in labels
     assert "migration: route-backend conf → backend{version=v1}" in labels
@@ -396,7 +404,7 @@ def test_plot_weights_backend_without_a_name_is_not_nan(write, tmp_path):
                 - {kind: MeshService, name: backend-v2, weight: 10}
         """)
     ax = plotting.plot_weights(mra.load_repo(tmp_path), ax=new_ax())
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = ticks(ax)
     assert labels == ["by-labels to[0].rules[0] → MeshService without a name", "by-labels to[0].rules[0] → backend-v2"]
 
 

@@ -89,8 +89,9 @@ def test_findings_section(demo, tmp_path):
     repo, res = demo
     write_report(repo, res, FINDINGS, tmp_path, progress=False)
     md = (tmp_path / "report.md").read_text()
-    assert "2 findings: 1 error, 1 warning, 0 info." in md
-    assert md.index("| error | MRA101 | bad \\| pipe | world.yaml:58 |") < md.index("| warning | MRA304 |")
+    assert "2 findings: 1 error, 1 warning, 0 info; 2 codes." in md
+    assert md.index("| error | MRA101 |") < md.index("| warning | MRA304 |")  # one summary row per code, errors first
+    assert "| error | MRA101 | bad \\| pipe | world.yaml:58 |" in md  # and the code's own table
     csv = pd.read_csv(tmp_path / "findings.csv")
     assert list(csv["code"]) == ["MRA101", "MRA304"]
     write_report(repo, res, FINDINGS.iloc[0:0], tmp_path / "clean", progress=False)
@@ -174,3 +175,41 @@ def test_run_report_fail_on(tmp_path):
     assert run_report(_args(str(warnings_only), "-o", out_dir, "--fail-on", "warning"), io.StringIO(), io.StringIO()) == 79
     defects = SAMPLE.parent / "one-defect-per-rule"
     assert run_report(_args(str(defects), "-o", out_dir), io.StringIO(), io.StringIO()) == 79
+
+
+def test_html_badges_code_links_contents_and_viewport(demo, tmp_path):
+    repo, res = demo
+    write_report(repo, res, FINDINGS, tmp_path, progress=False)
+    page = (tmp_path / "index.html").read_text()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<nav class="toc"' in page and 'href="#findings"' in page and 'id="findings"' in page
+    assert '<span class="sev sev-error">error</span>' in page
+    assert '<a class="code" href="#mra101">MRA101</a>' in page and '<dt id="mra101">' in page  # the glossary
+    assert '<div class="table-wrap"><table>' in page
+    assert "https://" not in page  # no option given: offline
+
+
+def test_findings_are_grouped_by_code(demo, tmp_path):
+    repo, res = demo
+    many = pd.concat([FINDINGS.iloc[[0]]] * 54 + [FINDINGS.iloc[[1]]], ignore_index=True)
+    many["line"] = range(len(many))
+    write_report(repo, res, many, tmp_path, progress=False)
+    md = (tmp_path / "report.md").read_text()
+    summary = md[md.index("## Findings"):md.index("<details>", md.index("## Findings"))]
+    assert summary.count("| MRA") == 2  # one row per code before any finding's own row
+    assert "| warning | MRA304 | Traffic of a pair goes nowhere | 54 |" in summary
+    assert "<summary>MRA304 Traffic of a pair goes nowhere: 54 findings (warning)</summary>" in md
+
+
+def test_links_to_sources_and_docs_when_asked(demo, tmp_path):
+    repo, res = demo
+    write_report(repo, res, FINDINGS, tmp_path, progress=False, source_url="https://example.test/org/repo/blob/abc/",
+                 help_base_url="https://example.test/org/meshroute/blob/main")
+    page = (tmp_path / "index.html").read_text()
+    assert '<a href="https://example.test/org/repo/blob/abc/world.yaml#L58">world.yaml:58</a>' in page
+    assert ('<a class="code" href="https://example.test/org/meshroute/blob/main/docs/findings.md#mra101">MRA101</a>'
+            in page)
+    args = _args(str(SAMPLE), "-o", str(tmp_path / "cli"), "--source-url", "https://example.test/x",
+                 "--help-base-url", "https://example.test/y")
+    assert args.source_url == "https://example.test/x" and args.help_base_url == "https://example.test/y"
+    assert run_report(args, io.StringIO(), io.StringIO()) == 0

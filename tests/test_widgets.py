@@ -9,9 +9,11 @@ matplotlib.use("Agg")
 import base64  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import meshroute_analysis as mra  # noqa: E402
+from meshroute_analysis import plotting  # noqa: E402
 from meshroute_analysis.resolve import resolve  # noqa: E402
 from meshroute_analysis.widgets import Explorer, explore  # noqa: E402
 
@@ -37,6 +39,7 @@ def test_explore_starts_on_the_first_split(demo):
     assert widths(ex.split_ax) == [0.9, 0.1]
     assert "MeshTCPRoute" in ex.split_ax.get_title()
     assert "tcp-route-1" in ex.explanation.value and "Final split" in ex.explanation.value
+    ex.tabs.selected_index = 1  # the matrix is drawn when its tab is shown
     assert "mesh default" in ex.matrix_ax.get_title()
     assert bytes(ex.split_image.value)[:4] == bytes(ex.matrix_image.value)[:4] == b"\x89PNG"
     assert ex.updates and ex.updates[0][0] == "start"
@@ -63,6 +66,7 @@ def test_switching_mesh_redraws_the_matrix(demo):
     assert list(ex.source.options) == ["frontend-01"]
     assert list(ex.destination.options) == ["backend", "external-backend"]
     assert (ex.source.value, ex.destination.value) == ("frontend-01", "backend")
+    ex.tabs.selected_index = 1
     assert "mesh universal" in ex.matrix_ax.get_title()
     assert [t.get_text() for t in ex.matrix_ax.get_xticklabels()] == ["backend", "external-backend"]
     assert widths(ex.split_ax) == [0.9, 0.1]
@@ -137,3 +141,101 @@ def test_explore_models_the_kuma_version_asked_for():
         ex.source.value, ex.destination.value = "web-01", "backend"
         shares[version] = widths(ex.split_ax)
     assert shares == {"2.5": [1.0], "2.7": [0.9, 0.1]}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_matrix_is_drawn_only_while_its_tab_is_shown_at_700_by_250(demo):
+    _, res = demo
+    ex = explore(res)
+    assert not ex.matrix_drawn and not ex.matrix_ax.get_title()
+    ex.tabs.selected_index = 1
+    assert ex.matrix_drawn and "mesh default" in ex.matrix_ax.get_title()
+    assert png_size(bytes(ex.matrix_image.value)) == (700, 250)
+    ex.mesh.value = "universal"  # shown: redrawn at once
+    assert ex.matrix_drawn and "mesh universal" in ex.matrix_ax.get_title()
+    ex.tabs.selected_index = 0
+    ex.mesh.value = "redirect"  # hidden: not redrawn
+    assert not ex.matrix_drawn and "mesh universal" in ex.matrix_ax.get_title()
+    assert [u[0] for u in ex.updates].count("matrix") == 1
+    ex.tabs.selected_index = 1
+    assert "mesh redirect" in ex.matrix_ax.get_title()
+
+
+def test_pickers_filter_by_substring(demo):
+    _, res = demo
+    ex = explore(res)
+    ex.source_filter.value = "V1"  # case-insensitive, anywhere in the name
+    assert list(ex.source.options) == ["backend-v1.kuma-demo"]
+    assert ex.source.value == "backend-v1.kuma-demo"
+    assert ex.split_ax.get_title().startswith("backend-v1.kuma-demo → ")
+    ex.destination_filter.value = "external"
+    assert list(ex.destination.options) == ["external-backend_kuma-demo_svc_8080"]
+    ex.source_filter.value = "nothing-matches"
+    assert list(ex.source.options) == [] and ex.source.value is None
+    assert "the filters match none" in ex.split_ax.get_title()
+    ex.source_filter.value = ""
+    ex.destination_filter.value = ""
+    assert len(ex.source.options) == res.routes[res.routes["mesh"] == "default"]["source"].nunique()
+
+
+def test_interesting_pairs_only(demo):
+    repo, res = demo
+    ex = explore(res)
+    ex.interesting.value = True
+    assert list(ex.source.options) == ["frontend.kuma-demo"]  # the only source with a split in mesh default
+    assert list(ex.destination.options) == ["backend_kuma-demo_svc_3001"]
+    # A finding about a pair makes it interesting too.
+    findings = pd.DataFrame([{"code": "MRA999", "mesh": "default", "source": "backend-v0.kuma-demo",
+                              "destination": "frontend_kuma-demo_svc_8080"}])
+    ex = explore(res, findings=findings)
+    ex.interesting.value = True
+    assert list(ex.source.options) == ["backend-v0.kuma-demo", "frontend.kuma-demo"]
+    ex.source.value = "backend-v0.kuma-demo"
+    assert list(ex.destination.options) == ["frontend_kuma-demo_svc_8080"]
+
+
+def test_sliders_name_the_backend_they_move_and_show_its_share(demo):
+    _, res = demo
+    ex = explore(res)
+    assert [s.description for s in ex.sliders.values()] == ["version=v0", "version=v1"]  # the tags, not a prefix
+    assert [s.tooltip for s in ex.sliders.values()] == [V0, V1]
+    assert [h.value for h in ex.slider_shares.values()] == ["90%", "10%"]
+    ex.what_if.value = True
+    ex.sliders[V1].value = 90
+    assert [h.value for h in ex.slider_shares.values()] == ["50%", "50%"]
+    configured = [b for b in ex.split_ax.patches if b.get_gid() == plotting.CONFIGURED_GID]
+    assert [round(b.get_width(), 9) for b in configured] == [0.9, 0.1]  # the configured shares, outlined
+    assert "configured 90%" in " ".join(t.get_text() for t in ex.split_ax.texts)
+    ex.what_if.value = False  # off: back to the configured weights
+    assert [s.value for s in ex.sliders.values()] == [90, 10]
+    assert [h.value for h in ex.slider_shares.values()] == ["90%", "10%"]
+    assert not [b for b in ex.split_ax.patches if b.get_gid() == plotting.CONFIGURED_GID]
+
+
+def test_no_slider_for_a_single_backend(demo):
+    _, res = demo
+    ex = explore(res)
+    ex.destination.value = "frontend_kuma-demo_svc_8080"
+    assert ex.sliders == {} and ex.slider_box.children == ()
+    assert "one backend" in ex.slider_note.value
+
+
+def test_slider_names_tell_backends_apart():
+    from meshroute_analysis.widgets import _slider_names
+
+    long = "a-very-long-service-name-shared-by-both_team_svc_8080"
+    assert _slider_names([f"{long}{{version=v1}}", f"{long}{{version=v2}}"]) == {
+        f"{long}{{version=v1}}": "version=v1", f"{long}{{version=v2}}": "version=v2"}
+    names = _slider_names(["orders-api-legacy_shop_svc_80", "orders-api-next_shop_svc_80"])
+    assert len(set(names.values())) == 2 and all(len(v) <= 22 for v in names.values())
+
+
+def test_executed_figure_is_a_static_fallback(demo):
+    _, res = demo
+    ex = explore(res)
+    bundle = ex._repr_mimebundle_()
+    image = base64.b64decode(bundle["image/png"])
+    assert image[:4] == b"\x89PNG" and png_size(image)[0] >= 600
