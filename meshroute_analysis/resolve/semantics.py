@@ -3,10 +3,12 @@
 Everything that a Kuma release changed lives here, each fact with the source it was read from, so that the
 algorithm modules read a fact ("which protocols may a TCP split carry?") instead of testing a version.
 
-Versions: ``2.5`` (tag 2.5.11), ``2.6`` (2.6.15) and ``2.7`` (v2.7.29, an LTS line).  A minor version stands
-for its newest modelled patch; a full ``x.y.z`` gets that minor's facts with the patch gates that apply to it
-(:data:`_PATCH_GATES`), e.g. 2.7.25 is the first 2.7 that matches Ignored inbounds.  Citations below are
-``TAG:path``; ``2.6`` facts hold for 2.7 unless a 2.7 line says otherwise.
+Versions: every minor from ``2.5`` (tag 2.5.11) to ``2.14`` (v2.14.3), each standing for its newest modelled
+patch (:data:`NEWEST_PATCH`: 2.6.15, v2.7.29 and v2.13.10 are the LTS lines); a full ``x.y.z`` gets that
+minor's facts with the patch gates that apply to it (:data:`_PATCH_GATES`), e.g. 2.7.25 is the first 2.7 that
+matches Ignored inbounds.  Each profile is the one before it with the fields its release changed; citations
+are ``TAG:path``, and a fact holds for later releases unless a later profile says otherwise.  From 2.9 a
+second engine routes destination resources (:mod:`.destinations`), switched on by ``resource_engine``.
 """
 
 from __future__ import annotations
