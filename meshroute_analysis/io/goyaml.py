@@ -27,6 +27,7 @@ Mapping keys become JSON object keys, so they are text (``key_text``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import decimal
 import math
 import re
@@ -195,4 +196,6 @@ def key_text(key: Any) -> str:
         return "null"
     if isinstance(key, float):
         return f"{key:g}"  # strconv.FormatFloat(k, 'g', -1, 32), near enough for a key
+    if isinstance(key, (_dt.date, _dt.datetime)):
+        return key.isoformat()  # a key built outside this reader (a PyYAML timestamp)
     return str(key)

@@ -12,18 +12,7 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any, Final, TypeGuard
 
-
-def key_text(key: object) -> str:
-    """A mapping key as text: sigs.k8s.io/yaml turns non-string YAML keys into JSON strings."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    if isinstance(key, (_dt.date, _dt.datetime)):
-        return key.isoformat()
-    return str(key)
+from ..io.goyaml import key_text  # non-string YAML keys become JSON strings, as sigs.k8s.io/yaml makes them
 
 
 def fields(value: object) -> dict[str, Any] | None:
