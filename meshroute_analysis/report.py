@@ -413,10 +413,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _table(frame: pd.DataFrame, columns: Sequence[str], csv: str, headers: Sequence[str] | None = None) -> _Table:
+def _table(frame: pd.DataFrame, columns: Sequence[str], csv: str, headers: Sequence[str] | None = None,
+           total: int | None = None) -> _Table:
+    """The first _TABLE_ROWS rows of ``frame`` as text; ``total`` is the row count when ``frame`` is
+    already those first rows of a longer one."""
     shown = frame.head(_TABLE_ROWS)
     rows = tuple(tuple(_text(v) for v in row) for row in shown[list(columns)].itertuples(index=False))
-    return _Table(tuple(headers or columns), rows, max(0, len(frame) - len(shown)), csv)
+    return _Table(tuple(headers or columns), rows, max(0, (len(frame) if total is None else total) - len(shown)), csv)
 
 
 def _sorted_findings(findings: pd.DataFrame | None) -> pd.DataFrame:
@@ -539,15 +542,23 @@ def _route_summary(routes: pd.DataFrame) -> _Table:
     return _Table(("winning route type", "pairs", "forwarding nowhere"), rows)
 
 
-def _split_text(backends: pd.DataFrame) -> pd.Series:
-    """"backend 90%, backend 10%" per pair (per HTTP route: "[route] ...")."""
+def _split_text(backends: pd.DataFrame, pairs: Sequence[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+    """"backend 90%, backend 10%" (per HTTP route: "[route] ...") of each (mesh, source, destination) of
+    ``pairs``.  Only the pairs a table shows are asked for: building the text of every pair of a large mesh
+    took most of a report's time."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    # Narrow by column first (cheap, vectorised), then keep the exact pairs.
+    near = backends[backends["source"].isin({s for _, s, _ in wanted}) & backends["destination"].isin({d for _, _, d in wanted})]
     parts: dict[tuple[str, str, str], list[str]] = {}
-    route = backends["route"].fillna("") if "route" in backends.columns else pd.Series("", index=backends.index)
-    for (m, s, d, r, b, share) in zip(backends["mesh"], backends["source"], backends["destination"], route,
-                                      backends["backend"], backends["share"]):
-        prefix = f"[{r}] " if r else ""
-        parts.setdefault((m, s, d), []).append(f"{prefix}{b} {plotting._percent(float(share))}")
-    return pd.Series({k: "; ".join(v) for k, v in parts.items()}, dtype=object)
+    route = near["route"].fillna("") if "route" in near.columns else pd.Series("", index=near.index)
+    for (m, s, d, r, b, share) in zip(near["mesh"], near["source"], near["destination"], route,
+                                      near["backend"], near["share"]):
+        if (m, s, d) in wanted:
+            prefix = f"[{r}] " if r else ""
+            parts.setdefault((m, s, d), []).append(f"{prefix}{b} {plotting._percent(float(share))}")
+    return {k: "; ".join(v) for k, v in parts.items()}
 
 
 def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts: Path, progress: Progress,
@@ -573,11 +584,13 @@ def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts
         blocks.append(_Para(f"Pairs whose traffic is split, redirected or goes nowhere{note}; every other pair "
                             "sends all of its traffic to the destination itself."))
         blocks.append(_Image(f"Traffic splits, mesh {mesh}", f"charts/splits-{slug}.png", f"charts/splits-{slug}.svg"))
-        splits = _split_text(backends)
-        idx = list(zip(notable["mesh"], notable["source"], notable["destination"]))
-        table = notable.assign(split=[splits.get(k, "") for k in idx])
+        shown = notable.head(_TABLE_ROWS)  # _table shows no more; the rest are counted, and in routes.csv
+        idx = list(zip(shown["mesh"], shown["source"], shown["destination"]))
+        splits = _split_text(backends, idx)
+        table = shown.assign(split=[splits.get(k, "") for k in idx])
         blocks.append(_table(table, ["source", "destination", "route_type", "policies", "split", "status"], "routes.csv",
-                             ["source", "destination", "route type", "policies (merge order)", "split", "status"]))
+                             ["source", "destination", "route type", "policies (merge order)", "split", "status"],
+                             total=len(notable)))
     else:
         blocks.append(_Para("Every pair sends all of its traffic to the destination itself."))
     return blocks
