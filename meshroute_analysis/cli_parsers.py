@@ -19,9 +19,9 @@ DIFF_FRAMES = ("pairs", "backends", "findings", "policies")
 
 def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``meshroute report PATH... -o DIR`` to the ``meshroute`` subparsers."""
-    p = subparsers.add_parser("report", help="write a review report (Markdown, HTML, CSV, PNG/SVG charts)",
+    p = subparsers.add_parser("report", help="write a review report (Markdown, HTML, CSV, SVG/PNG charts)",
                               description="Write a review report of the repository: findings, the resolved route "
-                                          "table and charts, as report.md, index.html, CSVs and PNG/SVG charts.")
+                                          "table and charts, as report.md, index.html, CSVs and SVG (or PNG) charts.")
     add_input_options(p)
     p.add_argument("-o", "--out-dir", dest="out_dir", default="meshroute-report", metavar="DIR",
                    help="directory to write (created; default: meshroute-report)")
@@ -35,6 +35,8 @@ def add_report_subcommand(subparsers: Any) -> argparse.ArgumentParser:
                         "https://github.com/ORG/REPO/blob/SHA); default: no link, the report stays offline")
     p.add_argument("--help-base-url", metavar="URL",
                    help="link finding codes to URL/docs/findings.md#CODE; default: the glossary at the end of the page")
+    p.add_argument("--chart-format", metavar="FORMATS", default=None,
+                   help="the charts' formats: svg, png or svg,png (default: svg; each format draws every chart again)")
     return p
 
 

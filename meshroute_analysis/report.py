@@ -8,7 +8,8 @@
       findings.csv     every finding (the findings frame)
       routes.csv       every resolved (mesh, source, destination)
       backends.csv     every backend of every pair, with weight and share
-      charts/          route-matrix-<mesh>, splits-<mesh>, weights, each as .png and .svg
+      charts/          route-matrix-<mesh>, splits-<mesh>, weights: .svg by default (``chart_formats``
+                       adds or picks .png)
 
 The same input gives the same bytes: rows are sorted, nothing carries a date, PNGs are saved without the
 ``Software`` chunk, SVGs without ``Date`` and with a fixed ``svg.hashsalt`` (set in a local
@@ -38,10 +39,13 @@ from .cli_input import fail_on, kuma_version, load, skips
 from .cli_parsers import add_report_subcommand
 from .errors import UsageError
 
-__all__ = ["REPORT_FILES", "add_report_subcommand", "run_report", "write_report"]
+__all__ = ["CHART_FORMATS", "REPORT_FILES", "add_report_subcommand", "chart_formats", "run_report", "write_report"]
 
 #: The files every report has (charts come on top of these).
 REPORT_FILES = ("report.md", "index.html", "findings.csv", "routes.csv", "backends.csv")
+#: The formats a report can save its charts in.  SVG alone is the default: the page shows SVG, and saving
+#: every chart twice doubled the charts' share of a report's time (matplotlib draws the figure once per file).
+CHART_FORMATS = ("svg", "png")
 
 Progress = Callable[[str], None]
 
@@ -95,8 +99,15 @@ class _Toc:
 @dataclass(frozen=True)
 class _Image:
     alt: str
-    png: str  # relative paths
-    svg: str
+    files: tuple[str, ...]  # relative paths, one per format; the first is the one Markdown shows
+
+    @property
+    def shown(self) -> str:
+        """The file a page shows: the SVG when there is one (it scales), else the first."""
+        return next((f for f in self.files if f.endswith(".svg")), self.files[0])
+
+    def links(self) -> list[tuple[str, str]]:
+        return [(f.rsplit(".", 1)[-1].upper(), f) for f in self.files]
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,8 @@ def _to_markdown(blocks: Sequence[_Block]) -> str:
                 out.append(_md_text(f"… and {block.more} more rows") + f"{where}.")
             out.append("")
         else:
-            out += [f"![{_md_cell(block.alt)}]({block.png})", "", f"[SVG]({block.svg}) · [PNG]({block.png})", ""]
+            links = " · ".join(f"[{label}]({path})" for label, path in block.links())
+            out += [f"![{_md_cell(block.alt)}]({block.files[0]})", "", links, ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -246,9 +258,9 @@ def _html_blocks(blocks: Sequence[_Block], headings: list[tuple[int, str]] | Non
                 where = f' in <a href="{esc(block.csv)}">{esc(block.csv)}</a>' if block.csv else ""
                 out.append(f'<p class="more">… and {block.more} more rows{where}.</p>')
         else:
-            out.append(f'<figure><img src="{esc(block.svg)}" alt="{esc(block.alt)}" loading="lazy">'
-                       f'<figcaption><a href="{esc(block.svg)}">SVG</a> · <a href="{esc(block.png)}">PNG</a>'
-                       "</figcaption></figure>")
+            links = " · ".join(f'<a href="{esc(path)}">{label}</a>' for label, path in block.links())
+            out.append(f'<figure><img src="{esc(block.shown)}" alt="{esc(block.alt)}" loading="lazy">'
+                       f"<figcaption>{links}</figcaption></figure>")
     return out
 
 
@@ -315,13 +327,38 @@ def _slug(name: str) -> str:
     return f"{slug}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
 
 
-def _save(fig: Any, base: Path) -> None:
-    """PNG and SVG with deterministic bytes (no Software chunk, no Date, fixed id salt)."""
-    import matplotlib
+def chart_formats(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The chart formats of ``value``: "svg", "png", "svg,png" (or a sequence of them); None is the default,
+    SVG.  Refuses an unknown format, saying which are known."""
+    if value is None:
+        return ("svg",)
+    names = value.split(",") if isinstance(value, str) else list(value)
+    formats = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    unknown = [f for f in formats if f not in CHART_FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown chart format {', '.join(unknown) or repr(value)}; known: {', '.join(CHART_FORMATS)}")
+    return formats
 
-    with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT}):
-        fig.savefig(base.with_suffix(".png"), format="png", dpi=_DPI, metadata={"Software": None})
-        fig.savefig(base.with_suffix(".svg"), format="svg", metadata={"Date": None})
+
+@dataclass(frozen=True)
+class _Charts:
+    """Where a report's charts go (``out/charts``) and in which formats."""
+
+    out: Path
+    formats: tuple[str, ...] = ("svg",)
+
+    def save(self, fig: Any, name: str, alt: str) -> _Image:
+        """Save ``fig`` as charts/NAME.FORMAT for each format, with deterministic bytes (no PNG Software
+        chunk, no SVG Date, a fixed id salt), and return the block that shows it."""
+        import matplotlib
+
+        files = tuple(f"charts/{name}.{fmt}" for fmt in self.formats)
+        (self.out / "charts").mkdir(parents=True, exist_ok=True)
+        with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT}):
+            for fmt, file in zip(self.formats, files):
+                metadata = {"Software": None} if fmt == "png" else {"Date": None}
+                fig.savefig(self.out / file, format=fmt, dpi=_DPI, metadata=metadata)
+        return _Image(alt, files)
 
 
 def _figure(width: float, height: float) -> Any:
@@ -346,7 +383,7 @@ class _Frames:
 _MATRIX_CELLS = 120  # rows and columns of a route-matrix chart; the least configured fold into "… N other"
 
 
-def _chart_matrix(frames: _Frames, mesh: str, base: Path) -> None:
+def _chart_matrix(frames: _Frames, mesh: str, charts: _Charts, name: str) -> _Image:
     routes = frames.routes
     n_rows = min(routes["source"].nunique(), _MATRIX_CELLS)
     n_cols = min(routes["destination"].nunique(), _MATRIX_CELLS)
@@ -355,35 +392,26 @@ def _chart_matrix(frames: _Frames, mesh: str, base: Path) -> None:
     height = 0.16 * n_rows + min(_label_room(plotting._shorten(d, 28) for d in routes["destination"].unique()), 2.4) + 1.5
     fig = _figure(width, height)
     plotting.plot_route_matrix(frames, mesh=mesh, max_rows=_MATRIX_CELLS, max_cols=_MATRIX_CELLS, ax=fig.subplots())
-    _save(fig, base)
+    return charts.save(fig, name, f"Winning route type per pair, mesh {mesh}")
 
 
-def _chart_splits(frames: _Frames, mesh: str, base: Path, palette: Any = None) -> int:
-    """The splits chart of the mesh's non-trivial pairs (the 200 most interesting); returns the pairs drawn."""
-    routes = frames.routes
-    trivial = plotting._trivial_pairs(frames.backends)
-    key = ["mesh", "source", "destination"]
-    notable = int((~pd.MultiIndex.from_frame(routes[key]).isin(trivial)).sum())
-    if not notable:
-        return 0
-    shown = min(notable, _SPLIT_BARS)
-    fig = _figure(14.0, 0.24 * shown + 2.8)  # labels take at most 30% of the width; the legend sits below
+def _chart_splits(frames: _Frames, mesh: str, charts: _Charts, name: str, notable: int, palette: Any = None) -> _Image:
+    """The splits chart of the mesh's ``notable`` non-trivial pairs (the _SPLIT_BARS most interesting)."""
+    fig = _figure(14.0, 0.24 * min(notable, _SPLIT_BARS) + 2.8)  # labels take at most 30% of the width; the legend sits below
     plotting.plot_splits(frames, mesh=mesh, nontrivial=True, max_pairs=_SPLIT_BARS, palette=palette, ax=fig.subplots())
-    _save(fig, base)
-    return shown
+    return charts.save(fig, name, f"Traffic splits, mesh {mesh}")
 
 
-def _chart_weights(repo: Any, base: Path, palette: Any = None) -> int:
+def _chart_weights(repo: Any, charts: _Charts, palette: Any = None) -> tuple[int, _Image | None]:
     """Draw at most _WEIGHT_BARS bars (one per backendRef; thousands would take minutes to draw and be
-    unreadable) and return how many were drawn."""
+    unreadable): how many were drawn, and the chart (none when no policy has backendRefs)."""
     backends = repo.backends
     if backends.empty:
-        return 0
+        return 0, None
     bars = min(len(backends), _WEIGHT_BARS)
     fig = _figure(14.0, 0.3 * bars + 1.8)
     plotting.plot_weights(repo, max_bars=_WEIGHT_BARS, palette=palette, ax=fig.subplots())
-    _save(fig, base)
-    return bars
+    return bars, charts.save(fig, "weights", "Configured backendRef weights")
 
 
 def _drawn(what: str, draw: Callable[[], Any], blocks: list[Any]) -> Any:
@@ -561,7 +589,7 @@ def _split_text(backends: pd.DataFrame, pairs: Sequence[tuple[str, str, str]]) -
     return {k: "; ".join(v) for k, v in parts.items()}
 
 
-def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts: Path, progress: Progress,
+def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts: _Charts, progress: Progress,
                  palette: Any = None) -> list[_Block]:
     slug = _slug(mesh)
     frames = _Frames(routes, backends)
@@ -570,29 +598,31 @@ def _mesh_blocks(mesh: str, routes: pd.DataFrame, backends: pd.DataFrame, charts
     blocks.append(_Para(f"{_count(n_sources, 'source')}, {_count(n_dest, 'destination')}, {_count(len(routes), 'pair')}."))
     blocks.append(_route_summary(routes))
     progress(f"chart: route matrix of mesh {mesh}")
-    if _drawn("route matrix", lambda: _chart_matrix(frames, mesh, charts / f"route-matrix-{slug}") or True, blocks):
-        blocks.append(_Image(f"Winning route type per pair, mesh {mesh}", f"charts/route-matrix-{slug}.png",
-                             f"charts/route-matrix-{slug}.svg"))
+    matrix = _drawn("route matrix", lambda: _chart_matrix(frames, mesh, charts, f"route-matrix-{slug}"), blocks)
+    if matrix is not None:
+        blocks.append(matrix)
     key = ["mesh", "source", "destination"]
     trivial = plotting._trivial_pairs(backends)
     notable = routes[~pd.MultiIndex.from_frame(routes[key]).isin(trivial)].sort_values(key)
-    progress(f"chart: splits of mesh {mesh}")
-    drawn = _drawn("splits", lambda: _chart_splits(frames, mesh, charts / f"splits-{slug}", palette), blocks)
-    if drawn:
-        note = f" (the {drawn} most interesting of {len(notable)}: forwarding nowhere, then split, then redirected)" \
-            if drawn < len(notable) else ""
-        blocks.append(_Para(f"Pairs whose traffic is split, redirected or goes nowhere{note}; every other pair "
-                            "sends all of its traffic to the destination itself."))
-        blocks.append(_Image(f"Traffic splits, mesh {mesh}", f"charts/splits-{slug}.png", f"charts/splits-{slug}.svg"))
-        shown = notable.head(_TABLE_ROWS)  # _table shows no more; the rest are counted, and in routes.csv
-        idx = list(zip(shown["mesh"], shown["source"], shown["destination"]))
-        splits = _split_text(backends, idx)
-        table = shown.assign(split=[splits.get(k, "") for k in idx])
-        blocks.append(_table(table, ["source", "destination", "route_type", "policies", "split", "status"], "routes.csv",
-                             ["source", "destination", "route type", "policies (merge order)", "split", "status"],
-                             total=len(notable)))
-    else:
+    if notable.empty:
         blocks.append(_Para("Every pair sends all of its traffic to the destination itself."))
+        return blocks
+    progress(f"chart: splits of mesh {mesh}")
+    image = _drawn("splits", lambda: _chart_splits(frames, mesh, charts, f"splits-{slug}", len(notable), palette), blocks)
+    drawn = min(len(notable), _SPLIT_BARS)
+    note = f" (the {drawn} most interesting of {len(notable)}: forwarding nowhere, then split, then redirected)" \
+        if image is not None and drawn < len(notable) else ""
+    blocks.append(_Para(f"Pairs whose traffic is split, redirected or goes nowhere{note}; every other pair "
+                        "sends all of its traffic to the destination itself."))
+    if image is not None:
+        blocks.append(image)
+    shown = notable.head(_TABLE_ROWS)  # _table shows no more; the rest are counted, and in routes.csv
+    idx = list(zip(shown["mesh"], shown["source"], shown["destination"]))
+    splits = _split_text(backends, idx)
+    table = shown.assign(split=[splits.get(k, "") for k in idx])
+    blocks.append(_table(table, ["source", "destination", "route_type", "policies", "split", "status"], "routes.csv",
+                         ["source", "destination", "route type", "policies (merge order)", "split", "status"],
+                         total=len(notable)))
     return blocks
 
 
@@ -653,6 +683,7 @@ def write_report(
     diff: Any = None,
     source_url: str | None = None,
     help_base_url: str | None = None,
+    formats: str | Sequence[str] | None = None,
 ) -> Path:
     """Write the review report of ``repo`` / ``res`` (and the audit's ``findings``, or None when the audit
     was not run) into ``out_dir`` (created) and return the path of ``report.md``.
@@ -664,13 +695,14 @@ def write_report(
     to fit GitHub's comment limit (it says what was cut).  ``source_url`` (the URL the finding files are
     relative to, e.g. ``https://github.com/ORG/REPO/blob/SHA``) links every file:line; ``help_base_url``
     (where the project's docs are browsable) links codes to docs/findings.md, else to the page's own
-    glossary.  Without them the report links nothing outside its directory.
+    glossary.  Without them the report links nothing outside its directory.  ``formats`` are the chart
+    formats (:data:`CHART_FORMATS`, e.g. "svg", "png" or ("svg", "png")); the default is SVG alone.
     """
     links = _Links(help_base_url=help_base_url, source_url=source_url)
     say = _progress_for(progress)
     out = Path(out_dir)
-    charts = out / "charts"
-    charts.mkdir(parents=True, exist_ok=True)
+    charts = _Charts(out, chart_formats(formats))
+    (out / "charts").mkdir(parents=True, exist_ok=True)
     key = ["mesh", "source", "destination"]
     routes = res.routes.sort_values(key, kind="stable").reset_index(drop=True)
     backends = res.backends
@@ -688,7 +720,7 @@ def write_report(
     if diff is not None:
         from .diff.review import diff_blocks
 
-        blocks += diff_blocks(diff, out, mesh=mesh, progress=say)
+        blocks += diff_blocks(diff, out, mesh=mesh, progress=say, charts=charts)
     blocks += _findings_blocks(findings, sorted_findings, links)
     blocks.append(_Heading(2, "Routes"))
     blocks.append(_Para("Which route wins for every (source, destination) pair and where its traffic goes; "
@@ -700,12 +732,11 @@ def write_report(
                                                            palette))))
     blocks.append(_Heading(2, "Configured weights"))
     say("chart: configured weights")
-    drawn_weights = _drawn("weights", lambda: _chart_weights(repo, charts / "weights", palette), blocks)
+    drawn_weights, weights = _drawn("weights", lambda: _chart_weights(repo, charts, palette), blocks) or (None, None)
     if drawn_weights:
         total = len(repo.backends)
         cut = (_Para(f"The first {drawn_weights} of {total} backendRefs; backends.csv holds every row."),) if drawn_weights < total else ()
-        blocks.append(_Details("Configured backendRef weights (chart)",
-                               (*cut, _Image("Configured backendRef weights", "charts/weights.png", "charts/weights.svg"))))
+        blocks.append(_Details("Configured backendRef weights (chart)", (*cut, weights)))
     elif drawn_weights is not None:
         blocks.append(_Para("No policy in the repository configures backendRefs."))
     say("tables: findings.csv, routes.csv, backends.csv")
@@ -736,6 +767,7 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .audit import audit, exit_status
     from .resolve import resolve
 
+    formats = chart_formats(getattr(args, "chart_format", None))  # refused before the work, not after it
     isatty = getattr(err, "isatty", None)
 
     def progress(message: str) -> None:
@@ -744,7 +776,7 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     say: Progress | bool = progress if isatty and isatty() else False
     _warn_inside_analysed(args, err)
     if getattr(args, "base", None) is not None:  # --base '' is refused by the loader, not taken for no base
-        return _run_review(args, out, err, say)
+        return _run_review(args, out, err, say, formats)
     if callable(say):
         say("loading")
     repo = load(args, err)
@@ -756,7 +788,8 @@ def run_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # The same findings as `meshroute audit` with the same flags (--mesh included), so the same exit status.
     findings = audit(repo, res, skip=skips(args, repo.config, err), mesh=args.mesh)
     try:
-        report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say, **_link_options(args))
+        report = write_report(repo, res, findings, args.out_dir, mesh=args.mesh, progress=say, formats=formats,
+                              **_link_options(args))
     except OSError as exc:
         raise UsageError(f"meshroute report: cannot write the report to {args.out_dir}: {exc.strerror or exc}") from None
     out.write(f"{report}\n")
@@ -782,7 +815,8 @@ def _warn_inside_analysed(args: argparse.Namespace, err: TextIO) -> None:
             return
 
 
-def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progress | bool) -> int:
+def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progress | bool,
+                formats: tuple[str, ...] = ("svg",)) -> int:
     """``report --base REV``: the report of the after side, opened by what the change does; the exit
     status counts the findings the change introduces, as ``meshroute diff`` does."""
     from .diff.cli import diff_exit_status
@@ -802,7 +836,7 @@ def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progres
     res, findings = d.resolution("after"), d.audit("after")
     try:
         report = write_report(after, res, findings, args.out_dir, mesh=args.mesh, progress=say, diff=d,
-                              **_link_options(args))
+                              formats=formats, **_link_options(args))
     except OSError as exc:
         raise UsageError(f"meshroute report: cannot write the report to {args.out_dir}: {exc.strerror or exc}") from None
     out.write(f"{report}\n")

@@ -225,6 +225,14 @@ def test_system_namespace_option() -> None:
     assert {r["path"] for r in json.loads(out) if r["code"] == "MRA101"} == {"metadata.namespace"}
 
 
+def test_report_chart_format_is_checked_before_the_work(tmp_path) -> None:
+    code, out, err = run("report", CLEAN, "-o", str(tmp_path / "r"), "--chart-format", "gif")
+    assert code == EXIT_USAGE and out == "" and "unknown chart format gif; known: svg, png" in err
+    assert not (tmp_path / "r").exists()  # refused before loading, nothing written
+    code, out, _ = run("report", CLEAN, "-o", str(tmp_path / "r"), "--chart-format", "PNG")
+    assert code == EXIT_OK and sorted({p.suffix for p in (tmp_path / "r" / "charts").iterdir()}) == [".png"]
+
+
 def test_kuma_version_flag_is_checked_and_reported(tmp_path, capsys):
     (tmp_path / "dp.yaml").write_text(
         "type: Dataplane\nname: web\nmesh: default\nnetworking:\n  address: 10.0.0.1\n"

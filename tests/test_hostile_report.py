@@ -40,7 +40,7 @@ def test_names_with_dollar_signs_are_text_not_mathtext(tmp_path):
     code, err = _report([repo], tmp_path / "out")
     assert code in (0, 79), err
     assert "internal error" not in err
-    assert (tmp_path / "out" / "charts" / "route-matrix-default.png").exists()  # labels "$dp$", "$x^$"
+    assert (tmp_path / "out" / "charts" / "route-matrix-default.svg").exists()  # labels "$dp$", "$x^$"
     assert "could not be drawn" not in (tmp_path / "out" / "report.md").read_text()
 
 
@@ -70,7 +70,7 @@ def test_meshes_whose_names_slug_alike_get_their_own_charts(tmp_path):
     (repo / "a.yaml").write_text("---\n".join([_dataplane(f"d{i}{m}", m, f"s{i}") for m in ("a b", "a-b") for i in (1, 2)]))
     code, err = _report([repo], tmp_path / "out")
     assert code == 0, err
-    matrices = sorted(p.name for p in (tmp_path / "out" / "charts").glob("route-matrix-*.png"))
+    matrices = sorted(p.name for p in (tmp_path / "out" / "charts").glob("route-matrix-*.svg"))
     assert len(matrices) == 2
 
 

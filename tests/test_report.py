@@ -40,8 +40,8 @@ def files_of(directory: Path) -> dict[str, bytes]:
 
 def test_report_files_and_same_bytes_twice(demo, tmp_path):
     repo, res = demo
-    first = write_report(repo, res, None, tmp_path / "a", progress=False)
-    write_report(repo, res, None, tmp_path / "b", progress=False)
+    first = write_report(repo, res, None, tmp_path / "a", progress=False, formats="svg,png")
+    write_report(repo, res, None, tmp_path / "b", progress=False, formats=("svg", "png"))
     assert first == tmp_path / "a" / "report.md"
     a, b = files_of(tmp_path / "a"), files_of(tmp_path / "b")
     assert a == b  # byte for byte, PNG and SVG included
@@ -54,6 +54,31 @@ def test_report_files_and_same_bytes_twice(demo, tmp_path):
     assert "charts/weights.svg" in a
     assert b"Software" not in a["charts/weights.png"]
     assert b"<dc:date>" not in a["charts/weights.svg"]
+
+
+def test_charts_are_svg_alone_by_default(demo, tmp_path):
+    repo, res = demo
+    md = write_report(repo, res, None, tmp_path / "svg", progress=False).read_text()
+    charts = sorted(p.name for p in (tmp_path / "svg" / "charts").iterdir())
+    assert charts and all(name.endswith(".svg") for name in charts)
+    assert "![Traffic splits, mesh default](charts/splits-default.svg)" in md
+    assert "[SVG](charts/splits-default.svg)" in md and "PNG" not in md
+    write_report(repo, res, None, tmp_path / "png", progress=False, formats="png")
+    assert sorted(p.name for p in (tmp_path / "png" / "charts").iterdir()) == [n[:-4] + ".png" for n in charts]
+    page = (tmp_path / "png" / "index.html").read_text()
+    assert '<img src="charts/splits-default.png"' in page and ".svg" not in page
+    both = write_report(repo, res, None, tmp_path / "both", progress=False, formats=["png", "svg"]).read_text()
+    # Markdown shows the first format asked for; the page shows the SVG, which scales; both link both.
+    assert "![Traffic splits, mesh default](charts/splits-default.png)" in both
+    assert "[PNG](charts/splits-default.png) · [SVG](charts/splits-default.svg)" in both
+    assert '<img src="charts/splits-default.svg"' in (tmp_path / "both" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("value", ["gif", "svg,jpeg", "", " , "])
+def test_unknown_chart_format_is_refused(demo, tmp_path, value):
+    repo, res = demo
+    with pytest.raises(UsageError, match="unknown chart format .*known: svg, png"):
+        write_report(repo, res, None, tmp_path, progress=False, formats=value)
 
 
 def test_markdown_for_a_pull_request(demo, tmp_path):
@@ -112,8 +137,8 @@ def test_route_tables_hold_every_row(demo, tmp_path):
 def test_one_mesh_and_unknown_mesh(demo, tmp_path):
     repo, res = demo
     write_report(repo, res, None, tmp_path, mesh="universal", progress=False)
-    assert sorted(p.name for p in (tmp_path / "charts").glob("*.png")) == [
-        "route-matrix-universal.png", "splits-universal.png", "weights.png"]
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [
+        "route-matrix-universal.svg", "splits-universal.svg", "weights.svg"]
     with pytest.raises(UsageError, match="unknown mesh"):
         write_report(repo, res, None, tmp_path / "x", mesh="nope", progress=False)
 

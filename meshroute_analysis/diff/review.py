@@ -49,11 +49,10 @@ def _versions(d: Diff) -> str:
     return f"Kuma {before}" if before == after else f"Kuma {before} before, Kuma {after} after"
 
 
-def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any, mesh: str | None) -> list[r._Block]:
+def _pair_charts(d: Diff, pairs: pd.DataFrame, charts: r._Charts, progress: Any, mesh: str | None) -> list[r._Block]:
     """One before/after chart per changed pair (the largest moves first), then every move in one chart."""
     from ..plotting import plot_diff
 
-    charts = out_dir / "charts"
     blocks: list[r._Block] = []
     moves = d.backends.assign(_size=d.backends["delta"].abs()).groupby(["mesh", "source", "destination"])["_size"].max()
     order = pairs.assign(_size=[moves.get((m, s, t), 0.0) for m, s, t in zip(pairs["mesh"], pairs["source"], pairs["destination"])])
@@ -63,8 +62,7 @@ def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any, mes
         fig = r._figure(11.0 + r._label_room(d.backends["source"] + d.backends["destination"] + d.backends["backend"]),
                         0.26 * min(len(d.backends), 60) + 1.8)
         plot_diff(d, mesh=mesh, ax=fig.subplots())
-        r._save(fig, charts / "diff-deltas")
-        blocks.append(r._Image("Share changes of every backend that moved", "charts/diff-deltas.png", "charts/diff-deltas.svg"))
+        blocks.append(charts.save(fig, "diff-deltas", "Share changes of every backend that moved"))
     shown = order.head(PAIR_CHARTS)
     per_pair: list[r._Block] = []
     for i, row in enumerate(shown.itertuples(index=False)):
@@ -74,10 +72,8 @@ def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any, mes
         fig = r._figure(9.0 + r._label_room(rows["backend"].astype(str) + rows["route"].fillna("").astype(str)),
                         0.6 * max(len(rows), 1) + 2.2)
         plot_diff(d, row.source, row.destination, mesh=row.mesh, ax=fig.subplots())
-        base = f"diff-pair-{i + 1:02d}"
-        r._save(fig, charts / base)
-        per_pair.append(r._Image(f"{row.source} → {row.destination} (mesh {row.mesh}), before and after",
-                                 f"charts/{base}.png", f"charts/{base}.svg"))
+        per_pair.append(charts.save(fig, f"diff-pair-{i + 1:02d}",
+                                    f"{row.source} → {row.destination} (mesh {row.mesh}), before and after"))
     if len(order) > len(shown):
         per_pair.append(r._Para(f"Charts of the {len(shown)} pairs whose shares move most; diff-pairs.csv lists all {len(order)}."))
     what = f"the {len(shown)} pairs whose shares move most" if len(order) > len(shown) else "every changed pair"
@@ -86,8 +82,10 @@ def _pair_charts(d: Diff, pairs: pd.DataFrame, out_dir: Path, progress: Any, mes
     return blocks
 
 
-def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progress: Any = None) -> list[r._Block]:
-    """The "What this change does" section; with ``out_dir`` its charts and CSVs are written there."""
+def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progress: Any = None,
+                charts: r._Charts | None = None) -> list[r._Block]:
+    """The "What this change does" section; with ``out_dir`` its charts and CSVs are written there (the
+    charts in the formats of ``charts``, by default the report's default)."""
     say = progress if callable(progress) else (lambda message: None)
     pairs, findings, policies = for_mesh(d.pairs, mesh), for_mesh(d.findings, mesh), for_mesh(d.policies, mesh)
     blocks: list[r._Block] = [
@@ -106,7 +104,7 @@ def diff_blocks(d: Diff, out_dir: Path | None, *, mesh: str | None = None, progr
         blocks.append(r._Table(tuple(_PAIR_HEADERS), _rows(pairs.head(SUMMARY_PAIRS), _PAIR_TABLE),
                                max(0, len(pairs) - SUMMARY_PAIRS), csv))
         if out_dir is not None:
-            blocks += _pair_charts(d, pairs, out_dir, say, mesh)
+            blocks += _pair_charts(d, pairs, charts or r._Charts(out_dir), say, mesh)
         if len(pairs) > SUMMARY_PAIRS:
             blocks.append(r._Details(f"All {len(pairs)} changed pairs", (r._table(pairs, _PAIR_TABLE, csv, _PAIR_HEADERS),)))
     changed = findings[findings["state"] != "unchanged"]

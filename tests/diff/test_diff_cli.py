@@ -139,7 +139,8 @@ def test_audit_base_reports_only_what_the_change_introduces(history: Path, monke
 
 def test_report_base_opens_with_what_the_change_does(history: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "report"
-    code, out, err = run("report", str(history / "policies"), "--base", "HEAD~1", "-o", str(out_dir))
+    code, out, err = run("report", str(history / "policies"), "--base", "HEAD~1", "-o", str(out_dir),
+                         "--chart-format", "png,svg")
     assert code == EXIT_OK and out == f"{out_dir / 'report.md'}\n"
     md = (out_dir / "report.md").read_text()
     assert md.index("## What this change does") < md.index("## Findings") < md.index("## Routes")

@@ -48,7 +48,7 @@ def test_report_with_a_diff(d, tmp_path: Path) -> None:
     assert "| shop | frontend-01 | catalog | changed | MeshTCPRoute | MeshHTTPRoute |" in md
     # One chart of every share delta, one per changed pair; every link of the comment is a file here.
     links = re.findall(r"\]\(([^)]+)\)", md)
-    assert "charts/diff-deltas.png" in links and len({x for x in links if re.match(r"charts/diff-pair-\d+\.png", x)}) == 7
+    assert "charts/diff-deltas.svg" in links and len({x for x in links if re.match(r"charts/diff-pair-\d+\.svg", x)}) == 7
     assert all((tmp_path / link).is_file() for link in links)
     assert page.count("<details>") == md.count("<details>") and "<summary>Findings: 4 introduced, 0 fixed</summary>" in page
     for name in ("diff-pairs.csv", "diff-backends.csv", "diff-findings.csv", "diff-policies.csv"):
