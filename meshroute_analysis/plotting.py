@@ -831,11 +831,11 @@ def plot_route_matrix(res: Any, *, mesh: str | None = None, max_rows: int | None
     types = list(ROUTE_TYPE_STYLES)
     cmap = ListedColormap([ROUTE_TYPE_STYLES[t].color for t in types]).with_extremes(bad="white")
     ax.imshow(np.ma.masked_invalid(codes), cmap=cmap, vmin=-0.5, vmax=len(types) - 0.5, aspect="auto",
-              interpolation="nearest")
+              interpolation="none")
     if fade.any():
         overlay = np.zeros((*codes.shape, 4))
         overlay[fade] = (*_rgb(_FADED), 1.0)
-        ax.imshow(overlay, aspect="auto", interpolation="nearest")
+        ax.imshow(overlay, aspect="auto", interpolation="none")
     n_rows, n_cols = codes.shape
     if n_rows * n_cols <= _LETTERS_UP_TO_CELLS and min(plot_h / n_rows, plot_w / n_cols) >= 9.0:
         for (r, c), code in np.ndenumerate(codes):
