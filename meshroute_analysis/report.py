@@ -32,11 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
 from . import plotting
 from .cli_input import fail_on, kuma_version, load, skips
 from .cli_parsers import add_report_subcommand
+from .csvfile import write_csv
 from .errors import UsageError
 
 __all__ = ["CHART_FORMATS", "REPORT_FILES", "add_report_subcommand", "chart_formats", "run_report", "write_report"]
@@ -662,8 +664,18 @@ def _csv(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
     out = frame[present].copy()
     for c in present:  # tuples and dicts as stable text
         if out[c].dtype == object:
-            out[c] = out[c].map(_text)
-    out.to_csv(path, index=False, lineterminator="\n", errors="backslashreplace")
+            out[c] = _texts(out[c])
+    write_csv(out, path)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """``_text`` of every cell, worked out once per distinct value (a million pairs share a few thousand
+    policy lists)."""
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    except TypeError:  # unhashable cells (lists, dicts)
+        return column.map(_text)
+    return pd.Series(np.array([_text(v) for v in uniques], dtype=object)[codes], index=column.index, dtype=object)
 
 
 def _progress_for(progress: Progress | bool | None) -> Progress:
