@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
 """Load benchmark: how much slower is ``meshroute_analysis.load_repo`` than parsing the YAML alone?
 
-    python3 benchmarks/bench_load.py [--docs 50000] [--seed 1] [--keep DIR] [--repeat 3] [--python PY]
+    python3 benchmarks/bench_load.py [--docs 50000 | --full] [--seed 1] [--keep DIR] [--repeat 3] [--python PY]
+                                     [--no-cache-phases]
 
 1. Generates a synthetic repository with ``benchmarks/synth.py`` (about ``--docs`` documents over a few
-   thousand files), or reuses the one kept in ``--keep DIR`` when it was made with the same arguments.
+   thousand files; ``--full``: the full-size Universal mesh of ``bench_resolve.py`` / ``bench_audit.py``,
+   1,000 services x 5 versions x 20 replicas, 5,000 policies), or reuses the one kept in ``--keep DIR``
+   when it was made with the same arguments.
 2. Measures, in this order, each run in a fresh subprocess (so that peak memory is that phase's own):
    (a) baseline: read every file and ``list(yaml.load_all(text, Loader=yaml.CSafeLoader))``, nothing else;
    (b) ``meshroute_analysis.load_repo(dir)``, then touch ``repo.documents``, ``.policies``, ``.backends``,
-       ``.dataplanes`` and ``.services`` (frames may be built lazily: touching them is part of loading).
+       ``.dataplanes`` and ``.services`` (frames may be built lazily: touching them is part of loading);
+   (c) the same with ``cache=True`` and an empty cache (``DIR/cache``, beside the repository, emptied before
+       each run): a first load, which also writes the cache;
+   (d) the same again with the cache (c) left: a warm reload of the unchanged repository.
+   ``--no-cache-phases`` leaves out (c) and (d).
    Time is the best of ``--repeat`` runs, measured inside the child around the work only (interpreter
    start-up and imports are excluded; the import time of the package is shown on its own).  Peak RSS is
    the child's own ``ru_maxrss`` (the largest over the runs).
-3. Prints a table and the ratio load/baseline; the target is <= 1.3.
+3. Prints a table, the ratio load/baseline (target <= 1.3; issue #13: <= 0.8 at full size) and warm/load
+   (issue #13: <= 0.2).
 
 Exit status: 0 when both phases ran, 1 when the baseline failed, 2 when phase (b) could not run (for
 example ``meshroute_analysis`` or pandas is not importable by ``--python``).
@@ -42,7 +50,10 @@ import synth  # noqa: E402
 
 FRAMES = ("documents", "policies", "backends", "dataplanes", "services")
 TARGET_RATIO = 1.3
+TARGET_WARM = 0.2
 STAMP = "synth.json"
+FULL = dict(services=1000, versions=5, replicas=20, policies=5000)
+CACHE_PHASES = ("cold-cache", "warm")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -74,7 +85,7 @@ def child_baseline(repo: Path) -> dict[str, Any]:
             "peak_rss_mb": _peak_rss_mb()}
 
 
-def child_load(repo: Path) -> dict[str, Any]:
+def child_load(repo: Path, cache: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         # Imported here, in the child: the parent must run (and report) even when the package is missing.
@@ -85,7 +96,8 @@ def child_load(repo: Path) -> dict[str, Any]:
         return {"error": f"meshroute_analysis is not usable: {type(exc).__name__}: {exc}"}
     imported = time.perf_counter()
     try:
-        loaded = load_repo(str(repo))
+        # With cache=True the directory is the parent's MESHROUTE_CACHE_DIR, beside the repository.
+        loaded = load_repo(str(repo), cache=True) if cache else load_repo(str(repo))
         rows = {name: len(getattr(loaded, name)) for name in FRAMES}
     except Exception as exc:
         import traceback
@@ -97,7 +109,10 @@ def child_load(repo: Path) -> dict[str, Any]:
             "peak_rss_mb": _peak_rss_mb()}
 
 
-CHILDREN = {"baseline": child_baseline, "load": child_load}
+CHILDREN = {"baseline": child_baseline, "load": child_load,
+            "cold-cache": lambda repo: child_load(repo, cache=True), "warm": lambda repo: child_load(repo, cache=True)}
+LABELS = {"baseline": "(a) yaml CSafeLoader", "load": "(b) load_repo + frames", "cold-cache": "(c) same, empty cache",
+          "warm": "(d) same, warm cache"}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -121,6 +136,8 @@ class PhaseResult:
 
 def run_child(python: str, phase: str, repo: Path) -> dict[str, Any]:
     env = dict(os.environ)
+    env["MESHROUTE_CACHE_DIR"] = str(cache_dir_for(repo))
+    env.pop("MESHROUTE_NO_CACHE", None)
     # The package is imported from the project checkout, installed or not.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
     proc = subprocess.run([python, str(Path(__file__).resolve()), "--child", phase, str(repo)],
@@ -131,9 +148,16 @@ def run_child(python: str, phase: str, repo: Path) -> dict[str, Any]:
     return json.loads(lines[-1])
 
 
+def cache_dir_for(repo: Path) -> Path:
+    """The cache the cached phases use: beside the repository (never inside it), removed with a temporary one."""
+    return repo.parent / "cache"
+
+
 def measure(python: str, phase: str, repo: Path, repeat: int) -> PhaseResult:
     result = PhaseResult(phase)
     for _ in range(repeat):
+        if phase == "cold-cache":
+            shutil.rmtree(cache_dir_for(repo), ignore_errors=True)
         outcome = run_child(python, phase, repo)
         if "error" in outcome:
             result.error = outcome["error"] + ("\n" + outcome["traceback"] if "traceback" in outcome else "")
@@ -188,7 +212,7 @@ def print_report(repo: Path, counts: dict[str, Any], gen_seconds: float | None, 
     print()
     print(f"{'phase':<26} {'best of ' + str(repeat) + ' (s)':>14}  {'runs (s)':<24} {'peak RSS (MB)':>13}  notes")
     for phase in phases:
-        label = {"baseline": "(a) yaml CSafeLoader", "load": "(b) load_repo + frames"}[phase.name]
+        label = LABELS[phase.name]
         if phase.error and not phase.runs:
             print(f"{label:<26} {'n/a':>14}  {'':<24} {'n/a':>13}  {phase.error.splitlines()[0]}")
             continue
@@ -200,14 +224,20 @@ def print_report(repo: Path, counts: dict[str, Any], gen_seconds: float | None, 
             note = (f"import {first['import_seconds']:.2f}s; rows "
                     + ", ".join(f"{k} {v:,}" for k, v in first["rows"].items()))
         print(f"{label:<26} {phase.best:>14.2f}  {runs:<24} {phase.peak_rss_mb:>13.1f}  {note}")
-    baseline, load = phases[0].best, (phases[1].best if len(phases) > 1 else None)
+    best = {phase.name: phase.best for phase in phases}
+    baseline, load = best.get("baseline"), best.get("load")
     print()
     if baseline and load:
         ratio = load / baseline
         verdict = "ok" if ratio <= TARGET_RATIO else "ABOVE TARGET"
-        print(f"ratio load/baseline: {ratio:.2f} (target <= {TARGET_RATIO}) {verdict}")
+        print(f"ratio load/baseline: {ratio:.2f} (target <= {TARGET_RATIO}; #13 at full size: <= 0.8) {verdict}")
     else:
         print("ratio load/baseline: n/a")
+    if load and best.get("cold-cache"):
+        print(f"ratio first cached load/load: {best['cold-cache'] / load:.2f} (what writing the cache costs)")
+    if load and best.get("warm"):
+        warm = best["warm"] / load
+        print(f"ratio warm/load: {warm:.2f} (target <= {TARGET_WARM}) {'ok' if warm <= TARGET_WARM else 'ABOVE TARGET'}")
     for phase in phases:
         if phase.error:
             print(f"\nphase {phase.name} did not complete:\n{phase.error}", file=sys.stderr)
@@ -220,6 +250,9 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--docs", type=int, default=50000, help="documents in the synthetic repository (default 50000)")
+    p.add_argument("--full", action="store_true",
+                   help="the full-size Universal mesh of bench_resolve/bench_audit instead of the --docs preset")
+    p.add_argument("--no-cache-phases", action="store_true", help="leave out phases (c) and (d), the load cache")
     p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     p.add_argument("--keep", type=Path, metavar="DIR",
                    help="keep the repository in DIR/repo and reuse it next time (default: a temporary dir, removed)")
@@ -239,19 +272,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.repeat < 1 or args.docs < 1:
         print("bench_load: --repeat and --docs must be >= 1", file=sys.stderr)
         return 64
-    params = synth.params_for_documents(args.docs, seed=args.seed)
+    if args.full:
+        params = synth.Params(**FULL, seed=args.seed, fmt="universal")
+    else:
+        params = synth.params_for_documents(args.docs, seed=args.seed)
     repo, counts, gen_seconds = prepare_repo(params, args.keep)
     try:
         phases = [measure(args.python, "baseline", repo, args.repeat)]
         if phases[0].error:
             print_report(repo, counts, gen_seconds, args.python, args.repeat, phases)
             return 1
-        phases.append(measure(args.python, "load", repo, args.repeat))
+        for name in ("load", *(() if args.no_cache_phases else CACHE_PHASES)):
+            phases.append(measure(args.python, name, repo, args.repeat))
+            if phases[-1].error:
+                break
         print_report(repo, counts, gen_seconds, args.python, args.repeat, phases)
     finally:
         if args.keep is None:
             shutil.rmtree(repo.parent, ignore_errors=True)
-    return 2 if phases[1].error else 0
+    return 2 if any(phase.error for phase in phases[1:]) else 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, skips
+from .cli_input import add_input_options, add_threshold_options, fail_on, kuma_version, load, load_cache, skips
 from .cli_parsers import add_diff_subcommand, add_report_subcommand
 from .errors import InputError, UsageError
 
@@ -198,7 +198,8 @@ def _introduced_since(base: str, args: argparse.Namespace, repo: PolicyRepo, ski
     from .diff.cli import for_mesh, introduced_for_exit
     from .repo import load_repo
 
-    before = load_repo(args.paths, rev=base, system_namespaces=args.system_namespace, exclude=args.exclude, config=repo.config)
+    before = load_repo(args.paths, rev=base, system_namespaces=args.system_namespace, exclude=args.exclude, config=repo.config,
+                       cache=load_cache(args))
     d = diff(before, repo, skip=skips, kuma_version=version)
     mesh = args.mesh
     introduced = for_mesh(d.introduced, mesh)

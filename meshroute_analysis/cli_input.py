@@ -19,14 +19,15 @@ if TYPE_CHECKING:
     from .io.memo import ParseMemo
     from .repo import PolicyRepo
 
-__all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "kuma_version", "load", "skips"]
+__all__ = ["add_input_options", "add_threshold_options", "config_of", "fail_on", "kuma_version", "load", "load_cache",
+           "skips"]
 
 _DEFAULT_FAIL_ON = "error"
 
 
 def add_input_options(p: argparse.ArgumentParser, *, paths_help: str | None = None, rev: bool = True) -> None:
     """PATH..., --rev (unless ``rev`` is False), --mesh, --system-namespace, --exclude, --kuma-version,
-    --config / --no-config."""
+    --zone, --follow-symlinks, --no-cache, --config / --no-config."""
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help=paths_help or "files or directories of policy YAML/JSON; '-' reads stdin")
     if rev:
@@ -46,6 +47,10 @@ def add_input_options(p: argparse.ArgumentParser, *, paths_help: str | None = No
                         "config's zone, else Kuma's 'default')")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="follow symlinks whose target lies outside the repository (default: list them as skipped)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the load cache (by default what loading made of the files is kept, "
+                        "keyed by their content, in $MESHROUTE_CACHE_DIR or the user cache directory, e.g. "
+                        "~/.cache/meshroute_analysis; MESHROUTE_NO_CACHE=1 turns it off too)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--config", metavar="FILE",
                        help="read settings from FILE (.meshroute.toml, or pyproject.toml's [tool.meshroute]) "
@@ -76,6 +81,12 @@ def config_of(args: argparse.Namespace) -> Config:
     return load_config(found) if found is not None else Config()
 
 
+def load_cache(args: argparse.Namespace) -> bool:
+    """Whether this run's loads use the load cache: the commands do unless ``--no-cache`` (CI runs load the
+    same repository again and again; ``MESHROUTE_NO_CACHE=1`` still turns it off everywhere)."""
+    return not getattr(args, "no_cache", False)
+
+
 def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None) -> PolicyRepo:
     """Load the paths with the config and the flags; say on stderr which config file is used, how many files
     were excluded, and when nothing was found (a wrong path in CI should not look clean); refuse a ``--mesh``
@@ -87,7 +98,7 @@ def load(args: argparse.Namespace, err: TextIO, *, memo: ParseMemo | None = None
 
     repo = load_repo(args.paths, rev=getattr(args, "rev", None), system_namespaces=args.system_namespace, exclude=args.exclude,
                      config=config, memo=memo, follow_symlinks=getattr(args, "follow_symlinks", False),
-                     zone=getattr(args, "zone", None))
+                     zone=getattr(args, "zone", None), cache=load_cache(args))
     _note_excluded(repo, err)
     if not len(repo.content.documents):
         err.write(f"meshroute: note: no .yaml/.yml/.json documents found in {', '.join(map(str, args.paths))}\n")

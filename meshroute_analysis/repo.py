@@ -6,10 +6,10 @@ import gc
 import html
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, wraps
 from types import MappingProxyType
 
 import pandas as pd
@@ -21,8 +21,9 @@ from .errors import UsageError
 from .inventory import build_inventory
 from .inventory.destinations import destinations
 from .io.typed import DEFAULT_ZONE
+from .io.cache import LoadCache, make_key, open_cache
 from .io.exclude import compile_excludes
-from .io.memo import ParseMemo
+from .io.memo import ParseMemo, digest
 from .io.normalise import Recognised, normalise
 from .io.sources import DEFAULT_MAX_FILE_BYTES, SourceFile, revision_files, working_tree_files
 from .io.typed import POLICY_KINDS
@@ -48,6 +49,7 @@ def load_repo(
     memo: ParseMemo | None = None,
     zone: str | None = None,
     follow_symlinks: bool = False,
+    cache: bool | PathLike | None = False,
 ) -> PolicyRepo:
     """Load every policy, inventory object and document below ``paths``.
 
@@ -81,6 +83,14 @@ def load_repo(
     ``memo`` (a :class:`~meshroute_analysis.io.memo.ParseMemo`) is shared by the loads of one diff, so that a
     file with the same bytes in both revisions is parsed once.
 
+    ``cache=True`` keeps what loading made of the files in the user's cache directory
+    (:mod:`meshroute_analysis.io.cache`: ``$MESHROUTE_CACHE_DIR``, else ``~/.cache/meshroute_analysis`` or the
+    platform's equivalent), keyed by the files' content, so that loading the same repository again takes a
+    fraction of the time and files that did not change are not parsed again; a path instead of True names
+    the directory.  Off by default here (a library call writes nothing to disk unless asked); the
+    ``meshroute`` commands turn it on unless ``--no-cache``.  ``MESHROUTE_NO_CACHE=1`` turns it off
+    everywhere.  The cache never changes an answer: an entry that cannot be read is parsed again.
+
     A path that does not exist raises :class:`InputError`; anything wrong *inside* the files becomes a row
     of ``repo.documents`` (and ``repo.violations``).
     """
@@ -100,8 +110,13 @@ def load_repo(
     else:
         files = working_tree_files(given, max_bytes=max_file_bytes, exclude=patterns, follow_symlinks=follow_symlinks)
     excluded: dict[str, str] = {}
+    store = open_cache(cache, given)
+    zone_name = zone or settings.zone or DEFAULT_ZONE
     with _no_cyclic_gc():
-        content = _build_content(_not_excluded(files, excluded), namespaces, memo, zone or settings.zone or DEFAULT_ZONE)
+        if store is None:
+            content = _build_content(_not_excluded(files, excluded), namespaces, memo, zone_name)
+        else:
+            content = _cached_content(list(_not_excluded(files, excluded)), namespaces, memo, zone_name, store)
     return PolicyRepo(
         content, sources=tuple(str(p) for p in given), rev=rev, excluded=MappingProxyType(excluded), config=config
     )
@@ -116,34 +131,107 @@ def _not_excluded(files: Iterable[SourceFile], excluded: dict[str, str]) -> Iter
             yield source
 
 
+def _cached_content(files: list[SourceFile], namespaces: tuple[str, ...], memo: ParseMemo | None, zone: str,
+                    store: LoadCache) -> RepoContent:
+    """The content of ``files`` from the cache when the same files (paths and bytes) were loaded with the
+    same options before, else built (parsing only the files whose bytes the cache has not seen) and stored.
+    A diff's memo shares objects between its two loads, which a stored content cannot: with a memo only
+    the parsed files are cached."""
+    key = make_key("repo", _repo_key_parts(files, namespaces, zone)) if memo is None else None
+    if key is not None:
+        found = store.get("repo", key, RepoContent)
+        if found is not None:
+            return found
+    content = _build_content(files, namespaces, memo, zone, store)
+    if key is not None and store.put("repo", key, content):
+        store.prune()
+    return content
+
+
+def _repo_key_parts(files: Sequence[SourceFile], namespaces: Sequence[str], zone: str) -> Iterator[bytes]:
+    """Everything the content of a load depends on: the options, then each file in order with its bytes'
+    digest or the reason it was not read (the file list already reflects excludes, limits and symlinks)."""
+    yield "\0".join(namespaces).encode()
+    yield zone.encode()
+    for source in files:
+        yield source.path.encode("utf-8", "surrogateescape")
+        if source.data is not None:
+            yield b"data:" + digest(source.data)
+        else:
+            yield f"error:{source.error}\0skipped:{source.skipped}".encode("utf-8", "surrogateescape")
+
+
+#: A load that made more objects than this (a few thousand documents' worth) leaves them to the permanent
+#: generation: otherwise the collector's next passes would walk all of them, generation by generation.
+FREEZE_AFTER_OBJECTS = 200_000
+
+
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Loading allocates hundreds of thousands of small, acyclic objects that all stay alive; the cyclic
     collector would walk them again and again (a third of the inventory's time on 50,000 documents)
-    and find nothing to free.  Reference counting still frees everything as usual."""
+    and find nothing to free.  Reference counting still frees everything as usual.
+
+    Pausing is not enough on its own: every object made meanwhile is still in the youngest generation when
+    collection resumes, so the first passes after it would walk the whole loaded heap (0.7 s at 100,000
+    documents).  After a large load the objects alive are moved to the permanent generation
+    (``gc.freeze()``), which the collector never walks; the caller's own enabled/disabled state is
+    restored as it was.  The price: a reference cycle alive at that moment that becomes garbage later is
+    freed only after ``gc.unfreeze()``."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if gc.get_count()[0] > FREEZE_AFTER_OBJECTS:
+                gc.freeze()
             gc.enable()
+
+
+def _gc_paused(build: Callable[[PolicyRepo], pd.DataFrame]) -> cached_property[pd.DataFrame]:
+    """A frame property built once, with the collector paused as while loading: a frame of 100,000 rows
+    makes as many dicts and tuples, all kept."""
+
+    @wraps(build)
+    def paused(self: PolicyRepo) -> pd.DataFrame:
+        with _no_cyclic_gc():
+            return build(self)
+
+    return cached_property(paused)
 
 
 Row = tuple[Document, Resource | None]
 
 
-def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None) -> list[Row]:
+def _read_documents(files: Iterable[SourceFile], memo: ParseMemo | None = None, store: LoadCache | None = None) -> list[Row]:
     """Every document (or List item) of every file with the resource it holds, if it holds one we read.
-    With a ``memo``, files already seen with the same bytes are not parsed again."""
+    With a ``memo``, files already seen with the same bytes are not parsed again; with a ``store``, files
+    whose bytes it has seen are not parsed at all."""
     rows: list[Row] = []
     budget = AliasBudget()  # what aliases may expand to, across the files of this load
     for source in files:
-        rows.extend(_file_rows(source, memo, budget))
+        rows.extend(_file_rows(source, memo, budget, store))
     return rows
 
 
-def _file_rows(source: SourceFile, memo: ParseMemo | None, budget: AliasBudget | None = None) -> Sequence[Row]:
+def _parsed(text: str, data: bytes, budget: AliasBudget | None, store: LoadCache | None) -> Iterable[RawDocument]:
+    """The documents of one file: from the cache, or parsed (and stored).  Only a file without ``*`` is
+    cached: one that may hold aliases is measured against the repository's alias budget, so what it gives
+    depends on the files read before it, not on its bytes alone."""
+    if store is None or "*" in text:
+        return iter_documents(text, budget)
+    key = make_key("parse", (digest(data),))
+    found = store.get("parse", key, tuple)
+    if found is not None and all(type(doc) is RawDocument for doc in found):
+        return found
+    documents = tuple(iter_documents(text, budget))
+    store.put("parse", key, documents)
+    return documents
+
+
+def _file_rows(source: SourceFile, memo: ParseMemo | None, budget: AliasBudget | None = None,
+               store: LoadCache | None = None) -> Sequence[Row]:
     if source.skipped is not None:
         return [(Document(source.path, 0, 0, None, None, None, Status.SKIPPED, source.skipped), None)]
     if source.error is not None or source.data is None:
@@ -152,8 +240,9 @@ def _file_rows(source: SourceFile, memo: ParseMemo | None, budget: AliasBudget |
     if text is None:
         return [(Document(source.path, 0, 0, None, None, None, Status.ERROR, problem or "not text"), None)]
     if memo is None:
-        return _normalised(source.path, iter_documents(text, budget))
-    return memo.file_rows(source.path, source.data, lambda: iter_documents(text, budget),
+        return _normalised(source.path, _parsed(text, source.data, budget, store))
+    data = source.data
+    return memo.file_rows(source.path, data, lambda: _parsed(text, data, budget, store),
                           lambda docs: _normalised(source.path, docs))
 
 
@@ -221,8 +310,8 @@ def _policy(resource: Resource, system_namespaces: Sequence[str], order: int) ->
 
 
 def _build_content(files: Iterable[SourceFile], system_namespaces: Sequence[str] = SYSTEM_NAMESPACES,
-                   memo: ParseMemo | None = None, zone: str = DEFAULT_ZONE) -> RepoContent:
-    read = _read_documents(files, memo)
+                   memo: ParseMemo | None = None, zone: str = DEFAULT_ZONE, store: LoadCache | None = None) -> RepoContent:
+    read = _read_documents(files, memo, store)
     created: dict[tuple[str, ...], int] = {}
     for _, resource in read:
         if resource is not None:
@@ -300,12 +389,12 @@ class PolicyRepo:
 
     # ---------------------------------------------------------------------------------- frames
 
-    @cached_property
+    @_gc_paused
     def documents(self) -> pd.DataFrame:
         rows = ((d.file, d.line, d.index, d.item, d.kind, d.name, d.mesh, d.status.value, d.reason) for d in self.content.documents)
         return frames.make_frame(frames.DOCUMENTS, rows)
 
-    @cached_property
+    @_gc_paused
     def policies(self) -> pd.DataFrame:
         def row(p: Policy) -> tuple[object, ...]:
             ref = p.target_ref
@@ -318,15 +407,15 @@ class PolicyRepo:
 
         return frames.make_frame(frames.POLICIES, (row(p) for p in self.content.policies))
 
-    @cached_property
+    @_gc_paused
     def backends(self) -> pd.DataFrame:
         return frames.make_frame(frames.BACKENDS, _backend_rows(self.content.policies), nullable_ints=frames.BACKENDS_NULLABLE_INTS)
 
-    @cached_property
+    @_gc_paused
     def violations(self) -> pd.DataFrame:
         return frames.violations_frame(self.content.violations, self.content.policies)
 
-    @cached_property
+    @_gc_paused
     def dataplanes(self) -> pd.DataFrame:
         # Replicas share one inbounds tuple, so its display forms are worked out once per shape.
         shapes: dict[int, tuple[object, ...]] = {}
@@ -344,14 +433,14 @@ class PolicyRepo:
                          p.file, p.line, reachable, *gateway))
         return frames.make_frame(frames.DATAPLANES, rows)
 
-    @cached_property
+    @_gc_paused
     def workloads(self) -> pd.DataFrame:
         """One row per Kubernetes workload: whether Kuma 2.5 gives its pods a sidecar, and why."""
         rows = ((w.kind, w.name, w.namespace, w.mesh, w.replicas, w.sidecar, w.reason, w.severity, w.file, w.line)
                 for w in self.content.workloads)
         return frames.make_frame(frames.WORKLOADS, rows)
 
-    @cached_property
+    @_gc_paused
     def services(self) -> pd.DataFrame:
         rows = []
         for s in self.content.services.values():
@@ -360,7 +449,7 @@ class PolicyRepo:
             rows.append((s.mesh, s.name, protocol, source, len(s.endpoints), external, s.inferred, s.declared_protocol))
         return frames.make_frame(frames.SERVICES, rows)
 
-    @cached_property
+    @_gc_paused
     def destinations(self) -> pd.DataFrame:
         """One row per port of every destination resource (2.9+): those the repository writes and the
         MeshServices Kuma generates for Kubernetes Services (``generated_from`` says which), with the KRI of

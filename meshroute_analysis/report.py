@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from . import plotting
-from .cli_input import fail_on, kuma_version, load, skips
+from .cli_input import fail_on, kuma_version, load, load_cache, skips
 from .cli_parsers import add_report_subcommand
 from .csvfile import write_csv
 from .errors import UsageError
@@ -843,7 +843,7 @@ def _run_review(args: argparse.Namespace, out: TextIO, err: TextIO, say: Progres
     memo = ParseMemo()
     after = load(args, err, memo=memo)
     before = load_repo(args.paths, rev=args.base, system_namespaces=args.system_namespace, exclude=args.exclude,
-                       config=after.config, memo=memo)
+                       config=after.config, memo=memo, cache=load_cache(args))
     d = diff(before, after, skip=skips(args, after.config, err), kuma_version=kuma_version(args, after.config))
     if callable(say):
         say("resolving and auditing both sides")

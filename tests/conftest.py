@@ -47,6 +47,18 @@ def shared_files(relative: str, pattern: str) -> list[Path]:
     return sorted(folder.glob(pattern)) if folder.is_dir() else []
 
 
+_cache_dirs = iter(range(1_000_000))
+
+
+@pytest.fixture(autouse=True)
+def _own_load_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets a cache directory of its own (never created unless written), so that nothing the
+    suite runs writes to the user's real ~/.cache, and no test sees what another one cached (a test that
+    patches the parser must see it run).  CLI runs, in process or as subprocesses, inherit it."""
+    monkeypatch.setenv("MESHROUTE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "meshroute-cache" / str(next(_cache_dirs))))
+    monkeypatch.delenv("MESHROUTE_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[..., Path]:
     """``write("a/b.yaml", text)`` writes dedented text below tmp_path and returns the file's path."""

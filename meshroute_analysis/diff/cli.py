@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ..cli_input import config_of, fail_on, kuma_version, skips
+from ..cli_input import config_of, fail_on, kuma_version, load_cache, skips
 from ..cli_parsers import DIFF_FRAMES as FRAMES
 from ..cli_parsers import add_diff_subcommand
 from ..config import Config
@@ -40,7 +40,8 @@ def load_diff(args: argparse.Namespace, err: TextIO) -> tuple[Diff, Config]:
         err.write(f"meshroute: config: {config.path}\n")
     skip = skips(args, config, err)
     version = kuma_version(args, config)
-    options: dict[str, Any] = {"system_namespaces": args.system_namespace, "exclude": args.exclude, "config": config}
+    options: dict[str, Any] = {"system_namespaces": args.system_namespace, "exclude": args.exclude, "config": config,
+                               "cache": load_cache(args)}
     if args.to_kuma_version is not None:
         if args.base is not None:
             raise UsageError("meshroute diff: compare two revisions (--base) or two Kuma versions (--to-kuma-version), not both")

@@ -17,6 +17,7 @@ notes what the caller must check before trusting the document: a mapping that re
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import yaml
@@ -43,6 +44,10 @@ _SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
 _CACHE_LIMIT = 200_000
 _Scalar, _Sequence, _Mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+#: Mapping keys are a handful of names repeated in every document (``kuma.io/service``, ``networking``): one
+#: string object each, as json's decoder does, makes the parsed documents smaller and their lookups and
+#: pickling (the load cache) cheaper.  Values are left alone: most are unique.
+_intern = sys.intern
 
 
 class _Fallback(Exception):
@@ -162,7 +167,7 @@ class FastSafeLoader(_GoScalars, _Base):  # type: ignore[misc, valid-type]
             built[id(node)] = mapping
             for key_node, value_node in node.value:
                 if type(key_node) is _Scalar and key_node.tag == _STR:
-                    key = key_node.value
+                    key = _intern(key_node.value)
                 elif key_node.tag in _SPECIAL_KEYS:
                     raise _Fallback
                 else:
