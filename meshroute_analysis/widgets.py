@@ -2,12 +2,17 @@
 
 Pick a mesh, a source and a destination (each picker has a substring filter above it; "interesting pairs
 only" keeps the pairs that are split, redirected, forward nowhere or have a finding): the explorer draws
-the pair's split (:func:`~.plotting.plot_split`) and its explanation (``res.explain``), and, in its own tab,
+the pair's split and its explanation (``res.explain``), and, in its own tab,
 the mesh's route matrix (:func:`~.plotting.plot_route_matrix`, 700 x 250 px, drawn only while that tab is
 shown).  The what-if mode adds one slider per backend of the winning route (none for a single backend),
 named by what tells the backends apart (their subset tags) and showing each one's share; the chart then
 shows the what-if shares with the configured ones outlined above them.  Turning what-if off puts the
 configured weights back.  Neither the repository nor the resolution changes.
+
+The live split is SVG markup (:mod:`.splitsvg`) in an HTML widget: the browser draws it, which keeps a pick
+or a slider move well under 100 ms in a real browser, where a matplotlib draw and PNG round trip took about
+150 ms (``benchmarks/bench_explorer_browser.py``).  Its matplotlib twin (:func:`~.plotting.plot_split`'s
+drawing) is ``explorer.split_ax``, drawn when it is read.
 
 Every view is a static chart too (the same plotting functions), and the explorer's rich display carries a
 PNG of the current views next to the widget, so exported notebooks and GitHub, which do not render widgets,
@@ -16,7 +21,8 @@ explorer is built, never when the package is imported.
 
 Headless use (tests, benchmarks): set ``explorer.mesh.value`` / ``.source_filter.value`` / ``.source.value`` /
 ``.destination.value`` / ``.interesting.value`` / ``.what_if.value`` / ``explorer.sliders[label].value`` /
-``.tabs.selected_index`` and read ``explorer.split_ax``, ``.matrix_ax``, ``.explanation.value``,
+``.tabs.selected_index`` and read ``explorer.split_chart.value`` (the SVG), ``.split_ax`` (the same split in
+matplotlib), ``.matrix_ax``, ``.explanation.value``,
 ``.slider_shares[label].value``, ``.updates`` and ``.last_update_seconds``.
 """
 
@@ -32,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import plotting
+from .splitsvg import message_svg, split_svg
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -259,8 +266,10 @@ class Explorer:
             raise ValueError("the resolution has no (source, destination) pair to explore")
         if mesh is not None and mesh not in meshes:
             raise ValueError(f"unknown mesh {mesh!r}; meshes: {', '.join(meshes)}")
-        self.split_fig: Figure = Figure(figsize=figsize)
-        self.split_ax: Axes = self.split_fig.add_axes((0.36, 0.2, 0.6, 0.6))
+        # The live split is SVG drawn by the browser (splitsvg); these matplotlib twins are drawn on demand.
+        self._split_fig: Figure = Figure(figsize=figsize)
+        self._split_ax: Axes = self._split_fig.add_axes((0.36, 0.2, 0.6, 0.6))
+        self._split_drawn = False
         self.matrix_fig: Figure = Figure(figsize=(_MATRIX_PX[0] / _DPI, _MATRIX_PX[1] / _DPI), layout="constrained")
         self.matrix_ax: Axes = self.matrix_fig.subplots()
 
@@ -278,14 +287,16 @@ class Explorer:
         self.what_if = w.Checkbox(value=False, description="what-if weights", indent=False)
         self.reset = w.Button(description="reset weights", tooltip="back to the configured weights")
         self.sliders: dict[str, Any] = {}
+        self._slider_pool: list[tuple[Any, Any, Any]] = []  # (slider, share, row), reused from pick to pick
         self.slider_shares: dict[str, Any] = {}
         self.slider_note = w.HTML()
         self.slider_box = w.VBox([])
-        self.split_image = w.Image(format="png")
+        self.split_chart = w.HTML()
+        self.split_chart.add_class("mra-split")
         self.matrix_image = w.Image(format="png", layout=w.Layout(width=f"{_MATRIX_PX[0]}px"))
         self.explanation = w.HTML()
         self.status = w.HTML()
-        self.tabs = w.Tab([w.VBox([self.split_image, self.explanation]), self.matrix_image],
+        self.tabs = w.Tab([w.VBox([self.split_chart, self.explanation]), self.matrix_image],
                           titles=("split and explanation", "route matrix"))
         self.app = w.VBox([
             w.HBox([w.VBox([self.mesh, self.source_filter, self.source, self.destination_filter, self.destination,
@@ -321,6 +332,19 @@ class Explorer:
         if not self.what_if.value:
             return {}
         return {label: float(s.value) for label, s in self.sliders.items()}
+
+    @property
+    def split_ax(self) -> Axes:
+        """The current split drawn with matplotlib, as :func:`~.plotting.plot_split` draws it (the live view
+        is SVG; this is drawn when first read after a change)."""
+        if not self._split_drawn:
+            self._draw_split_axes()
+        return self._split_ax
+
+    @property
+    def split_fig(self) -> Figure:
+        """The figure of :attr:`split_ax`."""
+        return self.split_ax.figure  # type: ignore[return-value]
 
     @property
     def matrix_drawn(self) -> bool:
@@ -370,8 +394,7 @@ class Explorer:
         index = self._index(mesh)
         self._set_pickers(index, index.first_pick())
         self._matrix_dirty = True
-        self._rebuild_sliders()
-        self._draw_pair()
+        self._show_pair()
         if self.tabs.selected_index == _MATRIX_TAB:
             self._draw_matrix()
         self._timed("mesh" if not initial else "start", start)
@@ -383,8 +406,7 @@ class Explorer:
         before = (self.source.value, self.destination.value)
         self._set_pickers(self._index(self.mesh.value), before)
         if (self.source.value, self.destination.value) != before:
-            self._rebuild_sliders()
-            self._draw_pair()
+            self._show_pair()
         self._timed(what, start)
 
     def _filter_destinations(self) -> None:
@@ -401,8 +423,7 @@ class Explorer:
         finally:
             self._busy = False
         if self.destination.value != before:
-            self._rebuild_sliders()
-            self._draw_pair()
+            self._show_pair()
         self._timed("filter", start)
 
     def _change_source(self, source: str | None) -> None:
@@ -418,16 +439,14 @@ class Explorer:
             self.destination.value = keep
         finally:
             self._busy = False
-        self._rebuild_sliders()
-        self._draw_pair()
+        self._show_pair()
         self._timed("source", start)
 
     def _change_pair(self, what: str) -> None:
         if self._busy:
             return
         start = time.perf_counter()
-        self._rebuild_sliders()
-        self._draw_pair()
+        self._show_pair()
         self._timed(what, start)
 
     def _toggle_what_if(self) -> None:
@@ -441,7 +460,9 @@ class Explorer:
         start = time.perf_counter()
         for slider in self.sliders.values():
             slider.disabled = not self.what_if.value
-        self._draw_pair(explain=False)
+        rows = self._draw_chart(self.weights)
+        if rows is not None:
+            self._show_shares(rows)
         self._timed(what, start)
 
     def _set_configured(self) -> None:
@@ -469,14 +490,19 @@ class Explorer:
             return self._backends.iloc[0:0]
         return self._index(self.mesh.value).rows(self.source.value, self.destination.value)
 
-    def _rebuild_sliders(self) -> None:
-        """One slider per backend of the winning route (a backend named in several HTTP routes gets one);
-        none when the route has a single backend, whose weight changes nothing."""
-        w = self._widgets
-        rows = self._rows()
+    def _configured(self) -> dict[str, int]:
+        """The configured weight of each backend of the winning route (a backend named in several HTTP
+        routes once, with its first weight)."""
         configured: dict[str, int] = {}
+        rows = self._rows()
         for label, weight in zip(rows["backend"].astype(str), rows["weight"]):
             configured.setdefault(label, int(weight))
+        return configured
+
+    def _set_sliders(self, configured: dict[str, int]) -> None:
+        """One slider per backend of the winning route; none when the route has a single backend, whose
+        weight changes nothing.  Slider rows are reused from pick to pick: a new widget costs the browser
+        far more than new values for an old one."""
         self.sliders, self.slider_shares = {}, {}
         if len(configured) < 2:
             self.slider_note.value = ("<small>one backend: all of the traffic goes to it, whatever its weight</small>"
@@ -486,43 +512,84 @@ class Explorer:
         self.slider_note.value = "<small>weight per backend (its share on the right)</small>"
         top = max([_SLIDER_FLOOR, *(4 * v for v in configured.values())])
         names = _slider_names(list(configured))
-        rows_ui = []
-        for label, weight in configured.items():
-            slider = w.IntSlider(value=weight, min=0, max=top, description=names[label], tooltip=label,
-                                 disabled=not self.what_if.value, continuous_update=True,
-                                 style={"description_width": "11em"}, layout=w.Layout(width="28em"))
-            slider.observe(lambda ch: self._change_weights("weight"), names="value")
-            share = w.HTML(layout=w.Layout(width="6em"))
-            self.sliders[label] = slider
-            self.slider_shares[label] = share
-            rows_ui.append(w.HBox([slider, share]))
-        self.slider_box.children = tuple(rows_ui)
+        while len(self._slider_pool) < len(configured):
+            self._slider_pool.append(self._new_slider_row())
+        self._busy = True  # setting the values must not redraw
+        try:
+            for (slider, share, _), (label, weight) in zip(self._slider_pool, configured.items()):
+                with slider.hold_sync():
+                    slider.max = top
+                    slider.value = weight
+                    slider.description = names[label]
+                    slider.tooltip = label
+                    slider.disabled = not self.what_if.value
+                self.sliders[label] = slider
+                self.slider_shares[label] = share
+        finally:
+            self._busy = False
+        self.slider_box.children = tuple(row for _, _, row in self._slider_pool[: len(configured)])
+
+    def _new_slider_row(self) -> tuple[Any, Any, Any]:
+        w = self._widgets
+        slider = w.IntSlider(value=0, min=0, max=_SLIDER_FLOOR, continuous_update=True,
+                             style={"description_width": "11em"}, layout=w.Layout(width="28em"))
+        slider.observe(lambda ch: self._change_weights("weight"), names="value")
+        share = w.HTML(layout=w.Layout(width="6em"))
+        return slider, share, w.HBox([slider, share])
 
     # ------------------------------------------------------------------------------------------- drawing
 
-    def _draw_pair(self, *, explain: bool = True) -> None:
-        mesh, source, destination = self.mesh.value, self.source.value, self.destination.value
-        self.split_ax.clear()
+    def _view(self, weights: dict[str, float]) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame | None] | None:
+        """The current pair's route row, its backend rows (what-if ones under ``weights``) and, under
+        ``weights``, the configured rows."""
+        source, destination = self.source.value, self.destination.value
         if source is None or destination is None:
-            self.split_ax.set_title("no pair selected" + (" (the filters match none)" if self.source_filter.value
-                                                          or self.destination_filter.value or self.interesting.value
-                                                          else ""))
-            self.split_ax.set_yticks([])
-            self.explanation.value = ""
-        else:
-            index = self._index(mesh)
-            rows = self._rows()
-            weights = self.weights
-            configured = None
-            if weights:
-                configured = rows
-                rows = self.res.reweigh(rows, weights)
-            plotting._draw_split(self.split_ax, index.route(source, destination), rows, self._styles,
-                                 what_if=bool(weights), configured=configured)
+            return None
+        rows = self._rows()
+        configured = None
+        if weights:
+            configured = rows
+            rows = self.res.reweigh(rows, weights)
+        return self._index(self.mesh.value).route(source, destination), rows, configured
+
+    def _no_pair(self) -> str:
+        filtered = self.source_filter.value or self.destination_filter.value or self.interesting.value
+        return "no pair selected" + (" (the filters match none)" if filtered else "")
+
+    def _show_pair(self) -> None:
+        """A new pair: its chart first (what the user waits for), then its sliders and explanation."""
+        configured = self._configured()
+        what_if = self.what_if.value and len(configured) > 1
+        rows = self._draw_chart({label: float(v) for label, v in configured.items()} if what_if else {})
+        self._set_sliders(configured)
+        if rows is not None:
             self._show_shares(rows)
-            if explain:
-                self.explanation.value = self.res.explain(source, destination, mesh=mesh)._repr_html_()
-        self.split_image.value = _png(self.split_fig)
+        self.explanation.value = ("" if rows is None else self.res.explain(
+            self.source.value, self.destination.value, mesh=self.mesh.value)._repr_html_())
+
+    def _draw_chart(self, weights: dict[str, float]) -> pd.DataFrame | None:
+        """Draws the split (SVG) under ``weights`` (none: configured) and returns the rows it shows."""
+        self._split_drawn = False
+        view = self._view(weights)
+        if view is None:
+            self.split_chart.value = message_svg(self._no_pair())
+            return None
+        route, rows, configured = view
+        self.split_chart.value = split_svg(route, rows, self._styles, what_if=configured is not None,
+                                           configured=configured)
+        return rows
+
+    def _draw_split_axes(self) -> None:
+        ax = self._split_ax
+        ax.clear()
+        view = self._view(self.weights)
+        if view is None:
+            ax.set_title(self._no_pair())
+            ax.set_yticks([])
+        else:
+            route, rows, configured = view
+            plotting._draw_split(ax, route, rows, self._styles, what_if=configured is not None, configured=configured)
+        self._split_drawn = True
 
     def _show_shares(self, rows: pd.DataFrame) -> None:
         shares: dict[str, list[str]] = {}
@@ -541,23 +608,29 @@ class Explorer:
 
     # ------------------------------------------------------------------------------------------- static views
 
-    def figure(self) -> Figure:
-        """A static figure of the current views: the split (with what-if weights, if on) above the matrix."""
+    def figure(self, *, matrix: bool = True) -> Figure:
+        """A static figure of the current views: the split (with what-if weights, if on) above the matrix
+        (or the split alone, with ``matrix=False``)."""
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(10, 8), layout="constrained")
-        top, bottom = fig.subplots(2, 1, height_ratios=(1, 1.3))
+        fig = Figure(figsize=(10, 8) if matrix else (10, 3.6), layout="constrained")
+        top, bottom = fig.subplots(2, 1, height_ratios=(1, 1.3)) if matrix else (fig.subplots(), None)
         if self.source.value is not None and self.destination.value is not None:
             plotting.plot_split(self.res, self.source.value, self.destination.value, mesh=self.mesh.value,
                                 weights=self.weights or None, palette=self._styles, ax=top)
-        index = self._index(self.mesh.value)
-        plotting.plot_route_matrix(_Frames(index.routes, index.backends, index.kinds), mesh=self.mesh.value, ax=bottom)
+        if bottom is not None:
+            index = self._index(self.mesh.value)
+            plotting.plot_route_matrix(_Frames(index.routes, index.backends, index.kinds), mesh=self.mesh.value,
+                                       ax=bottom)
         return fig
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """The widget for live frontends, plus a PNG and text for exports that cannot render widgets."""
+        """The widget for live frontends, plus a PNG and text for exports that cannot render widgets.  The
+        PNG shows the views drawn so far: the matrix only once its tab has been shown, because drawing a
+        large mesh's matrix would hold back the widget's first appearance by seconds."""
         bundle = dict(self.app._repr_mimebundle_(**kwargs) or {})
-        bundle["image/png"] = base64.b64encode(_png(self.figure())).decode("ascii")  # as Jupyter stores it
+        png = _png(self.figure(matrix=self.matrix_drawn))
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")  # as Jupyter stores it
         bundle["text/plain"] = repr(self)
         return bundle
 

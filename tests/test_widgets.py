@@ -7,15 +7,18 @@ import matplotlib
 matplotlib.use("Agg")
 
 import base64  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import meshroute_analysis as mra  # noqa: E402
-from meshroute_analysis import plotting  # noqa: E402
+from meshroute_analysis import plotting, splitsvg  # noqa: E402
 from meshroute_analysis.resolve import resolve  # noqa: E402
 from meshroute_analysis.widgets import Explorer, explore  # noqa: E402
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 from .test_plotting import PAIR, SAMPLE, V0, V1, bars, write_world  # noqa: E402
 
@@ -30,6 +33,16 @@ def widths(ax) -> list[float]:
     return [round(b.get_width(), 9) for b in bars(ax)]
 
 
+def svg_bars(ex, kind: str = "mra-bar") -> list[ET.Element]:
+    """The bars (or, with kind="mra-configured", the outlined configured bars) of the live SVG split."""
+    root = ET.fromstring(ex.split_chart.value)
+    return [e for e in root.iter(f"{SVG}rect") if e.get("class") == kind]
+
+
+def svg_widths(ex, kind: str = "mra-bar") -> list[float]:
+    return [round(float(e.get("width")) / splitsvg.PLOT_WIDTH, 3) for e in svg_bars(ex, kind)]
+
+
 def test_explore_starts_on_the_first_split(demo):
     repo, _ = demo
     ex = explore(repo)  # a PolicyRepo is resolved with the defaults
@@ -41,7 +54,12 @@ def test_explore_starts_on_the_first_split(demo):
     assert "tcp-route-1" in ex.explanation.value and "Final split" in ex.explanation.value
     ex.tabs.selected_index = 1  # the matrix is drawn when its tab is shown
     assert "mesh default" in ex.matrix_ax.get_title()
-    assert bytes(ex.split_image.value)[:4] == bytes(ex.matrix_image.value)[:4] == b"\x89PNG"
+    assert bytes(ex.matrix_image.value)[:4] == b"\x89PNG"
+    # The live split is SVG the browser draws: the same bars, shares and colours as the matplotlib twin.
+    assert svg_widths(ex) == [0.9, 0.1]
+    assert [e.get("data-backend") for e in svg_bars(ex)] == [V0, V1]
+    assert [e.get("fill") for e in svg_bars(ex)] == [ex._styles[V0]["facecolor"], ex._styles[V1]["facecolor"]]
+    assert "MeshTCPRoute, mesh default" in ex.split_chart.value
     assert ex.updates and ex.updates[0][0] == "start"
 
 
@@ -176,6 +194,7 @@ def test_pickers_filter_by_substring(demo):
     ex.source_filter.value = "nothing-matches"
     assert list(ex.source.options) == [] and ex.source.value is None
     assert "the filters match none" in ex.split_ax.get_title()
+    assert "the filters match none" in ex.split_chart.value and not svg_bars(ex)
     ex.source_filter.value = ""
     ex.destination_filter.value = ""
     assert len(ex.source.options) == res.routes[res.routes["mesh"] == "default"]["source"].nunique()
@@ -209,10 +228,13 @@ def test_sliders_name_the_backend_they_move_and_show_its_share(demo):
     configured = [b for b in ex.split_ax.patches if b.get_gid() == plotting.CONFIGURED_GID]
     assert [round(b.get_width(), 9) for b in configured] == [0.9, 0.1]  # the configured shares, outlined
     assert "configured 90%" in " ".join(t.get_text() for t in ex.split_ax.texts)
+    assert svg_widths(ex) == [0.5, 0.5] and svg_widths(ex, "mra-configured") == [0.9, 0.1]
+    assert "(configured 90%)" in ex.split_chart.value and "what-if weights" in ex.split_chart.value
     ex.what_if.value = False  # off: back to the configured weights
     assert [s.value for s in ex.sliders.values()] == [90, 10]
     assert [h.value for h in ex.slider_shares.values()] == ["90%", "10%"]
     assert not [b for b in ex.split_ax.patches if b.get_gid() == plotting.CONFIGURED_GID]
+    assert svg_widths(ex) == [0.9, 0.1] and not svg_bars(ex, "mra-configured")
 
 
 def test_no_slider_for_a_single_backend(demo):
@@ -239,3 +261,27 @@ def test_executed_figure_is_a_static_fallback(demo):
     bundle = ex._repr_mimebundle_()
     image = base64.b64decode(bundle["image/png"])
     assert image[:4] == b"\x89PNG" and png_size(image)[0] >= 600
+    split_only = png_size(image)
+    ex.tabs.selected_index = 1  # once the matrix is drawn, the fallback shows it below the split
+    with_matrix = png_size(base64.b64decode(ex._repr_mimebundle_()["image/png"]))
+    assert with_matrix[0] == split_only[0] and with_matrix[1] > 2 * split_only[1]
+    assert [len(ex.figure().axes) >= 2, len(ex.figure(matrix=False).axes)] == [True, 1]
+
+
+def test_slider_rows_are_reused_and_reset_for_each_pair(demo):
+    _, res = demo
+    ex = explore(res)
+    first = list(ex.sliders.values())
+    ex.what_if.value = True
+    ex.sliders[V1].value = 90  # a what-if move ...
+    ex.destination.value = "frontend_kuma-demo_svc_8080"  # ... then a single-backend pair: no slider
+    assert ex.sliders == {} and ex.slider_box.children == ()
+    ex.destination.value = PAIR[1]  # back: the same widgets, at the configured weights again
+    assert list(ex.sliders.values()) == first
+    assert [s.value for s in ex.sliders.values()] == [90, 10]
+    assert [s.tooltip for s in ex.sliders.values()] == [V0, V1]
+    assert [h.value for h in ex.slider_shares.values()] == ["90%", "10%"]
+    assert svg_widths(ex) == [0.9, 0.1] and svg_widths(ex, "mra-configured") == [0.9, 0.1]  # what-if still on
+    redraws = len(ex.updates)
+    ex.sliders[V0].value = 10
+    assert len(ex.updates) == redraws + 1 and svg_widths(ex) == [0.5, 0.5]
