@@ -5,8 +5,9 @@
 
 Generates a synthetic repository with ``synth.py`` (in a temporary directory unless ``--keep``), loads and
 resolves it, builds the explorer headless (Agg) and times the updates a user triggers: a new source, a new
-destination, a what-if slider move, and a mesh switch.  Each update includes drawing the chart and
-rendering it to the PNG the widget shows, i.e. everything but the browser.
+destination, a what-if slider move, and a mesh switch.  Each update includes building the split's SVG and
+the route matrix's PNG the widgets show, i.e. everything but the browser; ``bench_explorer_browser.py``
+measures in a real browser.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def run(out: Path, args: argparse.Namespace) -> None:
     ex.interesting.value = True  # works out every pair's kind once per mesh
     timings["interesting"].append(ex.last_update_seconds)
     print()
-    print(f"explorer updates on {args.services} services (chart drawn and rendered to PNG; no browser):")
+    print(f"explorer updates on {args.services} services (the kernel's side: split SVG, matrix PNG; no browser):")
     for name in timings:
         _stat(name, timings[name])
     everyday = sorted(1000 * s for s in timings["source"] + timings["destination"] + timings["weight"])
