@@ -608,28 +608,26 @@ class Explorer:
 
     # ------------------------------------------------------------------------------------------- static views
 
-    def figure(self, *, matrix: bool = True) -> Figure:
-        """A static figure of the current views: the split (with what-if weights, if on) above the matrix
-        (or the split alone, with ``matrix=False``)."""
+    def figure(self) -> Figure:
+        """A static figure of the current views: the split (with what-if weights, if on) above the matrix."""
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(10, 8) if matrix else (10, 3.6), layout="constrained")
-        top, bottom = fig.subplots(2, 1, height_ratios=(1, 1.3)) if matrix else (fig.subplots(), None)
+        fig = Figure(figsize=(10, 8), layout="constrained")
+        top, bottom = fig.subplots(2, 1, height_ratios=(1, 1.3))
         if self.source.value is not None and self.destination.value is not None:
             plotting.plot_split(self.res, self.source.value, self.destination.value, mesh=self.mesh.value,
                                 weights=self.weights or None, palette=self._styles, ax=top)
-        if bottom is not None:
-            index = self._index(self.mesh.value)
-            plotting.plot_route_matrix(_Frames(index.routes, index.backends, index.kinds), mesh=self.mesh.value,
-                                       ax=bottom)
+        index = self._index(self.mesh.value)
+        plotting.plot_route_matrix(_Frames(index.routes, index.backends, index.kinds), mesh=self.mesh.value, ax=bottom)
         return fig
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         """The widget for live frontends, plus a PNG and text for exports that cannot render widgets.  The
-        PNG shows the views drawn so far: the matrix only once its tab has been shown, because drawing a
-        large mesh's matrix would hold back the widget's first appearance by seconds."""
+        PNG shows the views drawn so far: the split (:attr:`split_fig`), and the matrix below it once its tab
+        has been shown (:meth:`figure`); drawing a large mesh's matrix, or looking the pair up in the whole
+        frame as ``plot_split`` does, would hold back the widget's first appearance by seconds."""
         bundle = dict(self.app._repr_mimebundle_(**kwargs) or {})
-        png = _png(self.figure(matrix=self.matrix_drawn))
+        png = _png(self.figure() if self.matrix_drawn else self.split_fig)
         bundle["image/png"] = base64.b64encode(png).decode("ascii")  # as Jupyter stores it
         bundle["text/plain"] = repr(self)
         return bundle

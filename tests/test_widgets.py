@@ -264,8 +264,7 @@ def test_executed_figure_is_a_static_fallback(demo):
     split_only = png_size(image)
     ex.tabs.selected_index = 1  # once the matrix is drawn, the fallback shows it below the split
     with_matrix = png_size(base64.b64decode(ex._repr_mimebundle_()["image/png"]))
-    assert with_matrix[0] == split_only[0] and with_matrix[1] > 2 * split_only[1]
-    assert [len(ex.figure().axes) >= 2, len(ex.figure(matrix=False).axes)] == [True, 1]
+    assert split_only == (600, 256) and with_matrix[0] >= 600 and with_matrix[1] > 2 * split_only[1]
 
 
 def test_slider_rows_are_reused_and_reset_for_each_pair(demo):
