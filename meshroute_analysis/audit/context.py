@@ -231,32 +231,26 @@ class AuditContext:
     @cached_property
     def _resolved_selection(self) -> dict[int, list[tuple[str, Proxy]]] | None:
         """id(policy) -> (source group, representative) of every group the resolution found it selects, for
-        the valid route policies: the resolver selected them once per group shape (``TargetRefIndex``), so the
-        audit reads that instead of asking every policy about every group.  Groups whose selection the
+        the valid route policies: the resolver selected them once per group shape
+        (``Resolution.group_selections``), so the audit reads that instead of asking every policy about every
+        group.  Groups whose selection the
         resolver did not record that way (builtin gateways routed by listener, a representative that is not
         the group's first proxy) are asked one policy at a time, as before.  None when the resolution does
         not carry that record (then :meth:`selected` asks per group)."""
-        engine = getattr(self.res, "_engine", None)
-        groups = getattr(engine, "groups", None)
-        group_signature = getattr(engine, "group_signature", None)
-        signatures = getattr(engine, "signatures", None)
-        if groups is None or group_signature is None or signatures is None or len(groups) != len(group_signature):
+        group_selections = getattr(self.res, "group_selections", None)
+        if group_selections is None:
             return None
-        by_group = {(g.mesh, g.name): (g, signatures[s]) for g, s in zip(groups, group_signature)}
+        by_group = {(s.mesh, s.source): s for s in group_selections()}
         valid_by_mesh: dict[str, list[Policy]] = defaultdict(list)
         for policy in self.route_policies(valid=True):
             valid_by_mesh[policy.mesh].append(policy)
         out: dict[int, list[tuple[str, Proxy]]] = defaultdict(list)
         for mesh, reps in self._representatives.items():
             for source, proxy in reps:
-                group, sig = by_group.get((mesh, source), (None, None))
-                recorded = (
-                    group is not None and group.proxies and group.proxies[0] is proxy
-                    and getattr(sig, "gateway", None) is None
-                    and hasattr(sig, "tcp_policies") and hasattr(sig, "http_policies")
-                )  # fmt: skip
+                sel = by_group.get((mesh, source))
+                recorded = sel is not None and sel.representative is proxy and sel.tcp_policies is not None
                 if recorded:
-                    for policy in (*sig.tcp_policies, *sig.http_policies):
+                    for policy in (*sel.tcp_policies, *sel.http_policies):
                         out[id(policy)].append((source, proxy))
                 else:
                     for policy in valid_by_mesh.get(mesh, ()):

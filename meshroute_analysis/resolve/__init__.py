@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from .decide import STATUSES
 from .explain import Explanation, UnknownNameError
-from .resolution import Resolution, resolve
+from .resolution import GroupSelection, Resolution, resolve
 from .semantics import SEMANTICS, Semantics, semantics_for, supported_versions
 
 __all__ = [
     "SEMANTICS",
     "STATUSES",
     "Explanation",
+    "GroupSelection",
     "Resolution",
     "Semantics",
     "UnknownNameError",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -14,6 +14,20 @@ from .explain import Explanation, explain_pair
 from .semantics import DEFAULT_VERSION, Semantics, semantics_for
 from .tables import backends_frame, proxies_frame, routes_frame, ties_frame
 from .whatif import reweigh
+
+
+class GroupSelection(NamedTuple):
+    """The route policies bulk resolution found selecting one source group (see
+    :meth:`Resolution.group_selections`)."""
+
+    mesh: str
+    source: str
+    #: The proxy the selection was made for: the group's first, whose inbounds every member shares.
+    representative: Any
+    #: The valid MeshTCPRoute / MeshHTTPRoute policies whose top-level targetRef selects it, in merge order;
+    #: None for a builtin gateway routed by listener (2.6+), whose selection is made per listener.
+    tcp_policies: tuple | None
+    http_policies: tuple | None
 
 
 class Resolution:
@@ -67,6 +81,19 @@ class Resolution:
         give), or None before 2.9 or when the mesh has none."""
         ctx = self._engine.mesh_contexts.get(mesh)
         return ctx.resources if ctx is not None else None
+
+    def group_selections(self) -> tuple[GroupSelection, ...]:
+        """For every source group, the route policies that select it, as resolution selected them: once per
+        group shape, so a reader (the audit) need not ask every policy about every group again."""
+        e = self._engine
+        out = []
+        for group, sig_id in zip(e.groups, e.group_signature, strict=True):
+            sig = e.signatures[sig_id]
+            by_listener = sig.gateway is not None
+            out.append(GroupSelection(group.mesh, group.name, group.representative,
+                                      None if by_listener else sig.tcp_policies,
+                                      None if by_listener else sig.http_policies))
+        return tuple(out)
 
     def selects(self, policy: Any, proxy: Any) -> tuple[bool, str]:
         """Whether ``policy``'s top-level targetRef selects ``proxy`` here, and why: the same rule bulk
