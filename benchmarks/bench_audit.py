@@ -4,13 +4,16 @@
     python3 benchmarks/bench_audit.py [--scale 1.0 | --docs N | --services 1000 ...] [--kuma-version 2.5]
                                       [--keep DIR] [--code DIR] [--python PY]
     python3 benchmarks/bench_audit.py --growth 1000,5000,20000,50000,105000 [--keep DIR] ...
-    python3 benchmarks/bench_audit.py --child REPO [--kuma-version 2.5]     # one run, JSON on stdout
+    python3 benchmarks/bench_audit.py ... --report       # a fourth phase: write_report, as `meshroute report` does
+    python3 benchmarks/bench_audit.py --child REPO [--kuma-version 2.5] [--report]    # one run, JSON on stdout
 
 The mesh is ``bench_resolve.py``'s (1,000 services x 5 versions x 20 replicas, 5,000 policies, Universal form,
 so about 105,000 resources) scaled by ``--scale``, or sized for about ``--docs`` resources (``services =
 docs / 105``, five policies per service).  One fresh subprocess loads it (frames included), resolves it
 (``routes``, ``backends`` and ``proxies`` included) and audits it, timing each phase with
-``time.perf_counter()``.  Target: audit <= 0.5 x load.
+``time.perf_counter()``.  Target: audit <= 0.5 x load.  With ``--report`` a fourth phase writes the review
+report (``write_report`` with the findings, SVG charts, into a temporary directory) and the run prints
+report / (load + resolve), whose target is 1.5.
 
 Peak memory per phase: before each phase the child resets the kernel's peak-RSS mark (``/proc/self/clear_refs``,
 Linux), and after it reads ``VmHWM``: the largest resident size during that phase, everything still held from
@@ -74,7 +77,7 @@ def _maxrss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def child(repo: Path, kuma_version: str) -> dict[str, Any]:
+def child(repo: Path, kuma_version: str, report: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     started = time.perf_counter()
     import pandas  # noqa: F401 - the package imports it on first use; counted here, not in the load phase
@@ -96,7 +99,16 @@ def child(repo: Path, kuma_version: str) -> dict[str, Any]:
     def audit() -> None:
         state["findings"] = mra.audit(state["repo"], state["res"])
 
-    for name, phase in (("load", load), ("resolve", resolve), ("audit", audit)):
+    def write() -> None:
+        import tempfile
+
+        from meshroute_analysis.report import write_report
+
+        with tempfile.TemporaryDirectory(prefix="meshroute-bench-report-") as out:
+            write_report(state["repo"], state["res"], state["findings"], out, progress=False)
+
+    phases = [("load", load), ("resolve", resolve), ("audit", audit)] + ([("report", write)] if report else [])
+    for name, phase in phases:
         before = _rss_mb("VmRSS")
         reset = _reset_peak()
         started = time.perf_counter()
@@ -133,7 +145,8 @@ def run(args: argparse.Namespace, params: synth.Params, label: str) -> dict[str,
     repo, counts, _ = bench_load.prepare_repo(params, args.keep / label if args.keep else None)
     code = str(Path(args.code).resolve()) if args.code else str(PROJECT_ROOT)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (code, os.environ.get("PYTHONPATH")) if p))
-    cmd = [args.python, str(Path(__file__).resolve()), "--child", str(repo), "--kuma-version", args.kuma_version]
+    cmd = [args.python, str(Path(__file__).resolve()), "--child", str(repo), "--kuma-version", args.kuma_version,
+           *(["--report"] if args.report else [])]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")
@@ -181,10 +194,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--python", default=sys.executable)
     p.add_argument("--kuma-version", default="2.5")
     p.add_argument("--json", action="store_true", help="print every run's figures as JSON too")
+    p.add_argument("--report", action="store_true", help="time writing the review report too (a fourth phase)")
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.kuma_version)))
+        print(json.dumps(child(args.child, args.kuma_version, args.report)))
         return 0
 
     if args.growth:
@@ -202,6 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(results, indent=1))
     last = results[-1]
     print(f"\naudit/load at {last['resources']:,} resources: {last['audit_seconds'] / last['load_seconds']:.2f} (target <= 0.5)")
+    if "report_seconds" in last:
+        base = last["load_seconds"] + last["resolve_seconds"]
+        print(f"report {last['report_seconds']:.2f} s, peak {last['report_peak_mb']:,.0f} MB; report / (load + resolve) "
+              f"{last['report_seconds'] / base:.2f} (target <= 1.5)")
     if len(results) >= 2:
         xs = [r["resources"] for r in results]
         fits = {phase: exponent(xs, [r[f"{phase}_seconds"] for r in results]) for phase in PHASES}

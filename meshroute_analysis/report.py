@@ -357,8 +357,11 @@ class _Charts:
         files = tuple(f"charts/{name}.{fmt}" for fmt in self.formats)
         (self.out / "charts").mkdir(parents=True, exist_ok=True)
         # Images (the route matrix) are not composited into one: an SVG then embeds each at its own size
-        # (a cell per pixel, drawn pixelated) instead of one resampled to the whole figure at _DPI.
-        with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT, "image.composite_image": False}):
+        # (a cell per pixel, drawn pixelated) instead of one resampled to the whole figure at _DPI.  Text stays
+        # text (svg.fonttype "none"): a fifth of the bytes and less time than a path per glyph, and a
+        # reviewer's find-in-page reaches the names in the charts.
+        rc = {"svg.hashsalt": _SVG_SALT, "image.composite_image": False, "svg.fonttype": "none"}
+        with matplotlib.rc_context(rc):
             for fmt, file in zip(self.formats, files):
                 metadata = {"Software": None} if fmt == "png" else {"Date": None}
                 fig.savefig(self.out / file, format=fmt, dpi=_DPI, metadata=metadata)
