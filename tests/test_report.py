@@ -72,6 +72,9 @@ def test_charts_are_svg_alone_by_default(demo, tmp_path):
     assert "![Traffic splits, mesh default](charts/splits-default.png)" in both
     assert "[PNG](charts/splits-default.png) · [SVG](charts/splits-default.svg)" in both
     assert '<img src="charts/splits-default.svg"' in (tmp_path / "both" / "index.html").read_text()
+    # SVG text stays text, so find-in-page reaches the names in a chart.
+    svg = (tmp_path / "svg" / "charts" / "splits-default.svg").read_text()
+    assert re.search(r"<text[^>]*>[^<]*frontend\.kuma-demo", svg)
 
 
 @pytest.mark.parametrize("value", ["gif", "svg,jpeg", "", " , "])
