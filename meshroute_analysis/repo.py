@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import html
 import os
 from collections import Counter
@@ -18,6 +17,7 @@ from . import frames
 from .config import Config, zone_problem
 from .content import RepoContent
 from .errors import UsageError
+from .gcpause import FREEZE_AFTER_OBJECTS, cyclic_gc_paused
 from .inventory import build_inventory
 from .inventory.destinations import destinations
 from .io.typed import DEFAULT_ZONE
@@ -161,32 +161,11 @@ def _repo_key_parts(files: Sequence[SourceFile], namespaces: Sequence[str], zone
             yield f"error:{source.error}\0skipped:{source.skipped}".encode("utf-8", "surrogateescape")
 
 
-#: A load that made more objects than this (a few thousand documents' worth) leaves them to the permanent
-#: generation: otherwise the collector's next passes would walk all of them, generation by generation.
-FREEZE_AFTER_OBJECTS = 200_000
-
-
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
-    """Loading allocates hundreds of thousands of small, acyclic objects that all stay alive; the cyclic
-    collector would walk them again and again (a third of the inventory's time on 50,000 documents)
-    and find nothing to free.  Reference counting still frees everything as usual.
-
-    Pausing is not enough on its own: every object made meanwhile is still in the youngest generation when
-    collection resumes, so the first passes after it would walk the whole loaded heap (0.7 s at 100,000
-    documents).  After a large load the objects alive are moved to the permanent generation
-    (``gc.freeze()``), which the collector never walks; the caller's own enabled/disabled state is
-    restored as it was.  The price: a reference cycle alive at that moment that becomes garbage later is
-    freed only after ``gc.unfreeze()``."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    """The collector paused while loading, and what the load made frozen afterwards (:mod:`.gcpause`)."""
+    with cyclic_gc_paused(freeze_after=FREEZE_AFTER_OBJECTS):
         yield
-    finally:
-        if was_enabled:
-            if gc.get_count()[0] > FREEZE_AFTER_OBJECTS:
-                gc.freeze()
-            gc.enable()
 
 
 def _gc_paused(build: Callable[[PolicyRepo], pd.DataFrame]) -> cached_property[pd.DataFrame]:

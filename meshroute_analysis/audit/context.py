@@ -23,6 +23,9 @@ __all__ = ["AuditContext", "Pair"]
 TCP = "MeshTCPRoute"
 HTTP = "MeshHTTPRoute"
 TR = "TrafficRoute"
+#: The columns of :meth:`AuditContext.weighted_backends` rows (what MRA303 and MRA304 read of them).
+WEIGHTED_BACKEND_COLUMNS = ("mesh", "source", "destination", "backend", "backend_name", "backend_tags",
+                            "backend_protocol", "weight")
 ROUTE_TYPES = (TCP, HTTP)
 
 #: Legacy policies that match only routes defined by TrafficRoute (seed page, "Interactions with
@@ -59,6 +62,8 @@ class AuditContext:
         self._kuma_version = kuma_version or (config.kuma_version if config is not None else None)
         #: Results several rules share (e.g. :mod:`.liveness`), computed once per audit.
         self.memo: dict[str, Any] = {}
+        self._lines: dict[tuple[int, str | None], int] = {}  # (id(resource), path) -> line (0: none)
+        self._items: dict[tuple[tuple[int, ...], str], list[tuple[Policy, ToEntry]]] = {}  # see items_for
 
     # ------------------------------------------------------------------------------ the resolution
 
@@ -84,24 +89,32 @@ class AuditContext:
             out[(p.mesh, p.destination)].append(p)
         return {k: tuple(v) for k, v in out.items()}
 
-    @cached_property
-    def pair_at(self) -> Mapping[tuple[str, str, str], Pair]:
-        """(mesh, source, destination) -> its pair (the first, should a repository ever give two)."""
+    def pairs_at(self, keys: Iterable[tuple[str, str, str]]) -> Mapping[tuple[str, str, str], Pair]:
+        """(mesh, source, destination) -> its pair (the first, should a repository ever give two), for
+        ``keys`` only: a rule that needs a few of a million pairs does not index them all."""
+        wanted = set(keys)
         out: dict[tuple[str, str, str], Pair] = {}
-        for p in self.pairs:
-            out.setdefault((p.mesh, p.source, p.destination), p)
+        if not wanted:
+            return out
+        routes = self.res.routes
+        columns = (routes[c].to_numpy(dtype=object) for c in ("mesh", "source", "destination"))
+        pairs = self.pairs
+        for i, key in enumerate(zip(*columns)):
+            if key in wanted and key not in out:
+                out[key] = pairs[i]
         return out
 
     def weighted_backends(self, protocols: Iterable[str], route_type: str) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
         """The rows of ``res.backends`` of pairs routed by ``route_type`` whose ``backend_protocol`` is one of
-        ``protocols`` and whose weight is not 0, by (mesh, source, destination), in frame order, as
-        :attr:`backends_by_pair` has them: the frame is filtered first, so that only those rows become dicts."""
+        ``protocols`` and whose weight is not 0, by (mesh, source, destination), in frame order: the frame is
+        filtered first, and only those rows become dicts, of the columns :data:`WEIGHTED_BACKEND_COLUMNS`."""
         wanted = tuple(sorted(set(protocols)))
         key = f"weighted_backends:{route_type}:{wanted}"
         if key not in self.memo:
             frame = self.res.backends
             if len(frame):
                 frame = frame[frame["backend_protocol"].isin(wanted) & (frame["weight"] != 0) & (frame["route_type"] == route_type)]
+                frame = frame[[c for c in WEIGHTED_BACKEND_COLUMNS if c in frame.columns]]
             out: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
             for row in frame.to_dict("records"):
                 out[(row["mesh"], row["source"], row["destination"])].append(row)
@@ -324,19 +337,31 @@ class AuditContext:
         return self._entry_destination(entry)
 
     @cached_property
-    def _policy_destinations(self) -> dict[int, tuple[Policy, tuple[tuple[ToEntry, str | None], ...]]]:
+    def _policy_destinations(self) -> dict[int, tuple[Policy, Mapping[str | None, tuple[ToEntry, ...]]]]:
         return {}
 
-    def _destinations_of(self, policy: Policy) -> tuple[tuple[ToEntry, str | None], ...]:
+    def _entries_by_destination(self, policy: Policy) -> Mapping[str | None, tuple[ToEntry, ...]]:
+        """The policy's ``to`` entries by the destination each configures, each list in ``to`` order."""
         found = self._policy_destinations.get(id(policy))
         if found is None or found[0] is not policy:
             dest = self._entry_destination
-            found = self._policy_destinations[id(policy)] = (policy, tuple((e, dest(e)) for e in policy.to))
+            by_dest: dict[str | None, list[ToEntry]] = defaultdict(list)
+            for entry in policy.to:
+                by_dest[dest(entry)].append(entry)
+            found = self._policy_destinations[id(policy)] = (policy, {d: tuple(es) for d, es in by_dest.items()})
         return found[1]
 
     def items_for(self, policies: Iterable[Policy], destination: str) -> list[tuple[Policy, ToEntry]]:
-        """The ``to`` entries of ``policies`` (already in merge order) that configure ``destination``."""
-        return [(p, e) for p in policies for e, d in self._destinations_of(p) if d == destination]
+        """The ``to`` entries of ``policies`` (already in merge order) that configure ``destination``.  Rules
+        ask this for every pair, and the pairs of a group and destination share the answer: it is kept per
+        (policies, destination); the policies live as long as the context, so their ids are stable keys."""
+        policies = tuple(policies)
+        key = (tuple(map(id, policies)), destination)
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = [
+                (p, e) for p in policies for e in self._entries_by_destination(p).get(destination, ())]
+        return list(found)
 
     @cached_property
     def _tcp_winners(self) -> dict[tuple[str, tuple[str, ...], str], tuple[Policy, ToEntry] | None]:
@@ -392,8 +417,12 @@ class AuditContext:
         pair: Pair | None = None,
     ) -> Finding:
         r = policy.resource
+        key = (id(r), path)  # many findings point at one field (a policy's entry, for every pair it shapes)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = r.line_of(path) or 0
         return Finding(
-            code=code, message=message, file=r.file or None, line=r.line_of(path) or None, policy=policy.key, path=path,
+            code=code, message=message, file=r.file or None, line=line or None, policy=policy.key, path=path,
             mesh=policy.mesh, source=pair.source if pair else None, destination=pair.destination if pair else None,
             policy_type=policy.type, policy_name=policy.name,
         )  # fmt: skip

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..gcpause import cyclic_gc_paused
 from .codes import CODES
 from .context import AuditContext
 from .finding import Finding, findings_frame
@@ -27,9 +28,12 @@ def collect(repo: PolicyRepo, res: Resolution | None = None, *, codes: Iterable[
     wanted = set(CODES) if codes is None else set(codes)
     ctx = AuditContext(repo, res, kuma_version=kuma_version)
     found: list[Finding] = []
-    for rule in RULES:
-        if rule.code.code in wanted and not rule.code.retired:
-            found.extend(rule.check(ctx))
+    # The rules build a record per pair and per finding, all acyclic and alive until the end: the cyclic
+    # collector would walk them over and over for nothing (a fifth of the audit at 1.5 M pairs).
+    with cyclic_gc_paused():
+        for rule in RULES:
+            if rule.code.code in wanted and not rule.code.retired:
+                found.extend(rule.check(ctx))
     return found
 
 
@@ -71,6 +75,7 @@ def audit(
             suppressed += 1
         else:
             kept.append(finding)
-    frame = findings_frame(kept)
+    with cyclic_gc_paused():
+        frame = findings_frame(kept)
     frame.attrs["suppressed"] = suppressed
     return frame
