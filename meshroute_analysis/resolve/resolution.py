@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..content import RepoContent
 from ..frames import violations_frame
+from ..gcpause import cyclic_gc_paused
 from .engine import Engine
 from .explain import Explanation, explain_pair
 from .semantics import DEFAULT_VERSION, Semantics, semantics_for
@@ -63,7 +64,8 @@ class Resolution:
 
     def _frame(self, name: str, build) -> pd.DataFrame:
         if name not in self._frames:
-            self._frames[name] = build(self._engine)
+            with cyclic_gc_paused():  # a row record per pair, then the frame: nothing for the collector to free
+                self._frames[name] = build(self._engine)
         return self._frames[name]
 
     def refuses(self, policy: Any) -> bool:
@@ -173,4 +175,6 @@ def resolve(repo: Any, *, kuma_version: str | Semantics | None = None, default_p
         kuma_version = (config.kuma_version if config is not None else None) or DEFAULT_VERSION
     semantics = semantics_for(kuma_version)
     content = _content_of(repo)
-    return Resolution(Engine(content, semantics, default_policies), repo if repo is not content else None)
+    with cyclic_gc_paused():  # groups, signatures and decisions: many records, no cycles (see gcpause)
+        engine = Engine(content, semantics, default_policies)
+    return Resolution(engine, repo if repo is not content else None)
