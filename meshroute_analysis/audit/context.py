@@ -89,20 +89,35 @@ class AuditContext:
             out[(p.mesh, p.destination)].append(p)
         return {k: tuple(v) for k, v in out.items()}
 
-    def pairs_at(self, keys: Iterable[tuple[str, str, str]]) -> Mapping[tuple[str, str, str], Pair]:
-        """(mesh, source, destination) -> its pair (the first, should a repository ever give two), for
-        ``keys`` only: a rule that needs a few of a million pairs does not index them all."""
-        wanted = set(keys)
-        out: dict[tuple[str, str, str], Pair] = {}
-        if not wanted:
-            return out
+    @cached_property
+    def _pair_positions(self) -> dict[tuple[str, str, str], int]:
+        """(mesh, source, destination) -> the position in :attr:`pairs` of its pair (the first, should a
+        repository ever give two), from the frame's columns: no key tuple is made from a Pair."""
         routes = self.res.routes
         columns = (routes[c].to_numpy(dtype=object) for c in ("mesh", "source", "destination"))
-        pairs = self.pairs
+        out: dict[tuple[str, str, str], int] = {}
         for i, key in enumerate(zip(*columns)):
-            if key in wanted and key not in out:
-                out[key] = pairs[i]
+            out.setdefault(key, i)
         return out
+
+    def pair_at(self, mesh: str, source: str, destination: str) -> Pair | None:
+        """The pair of (mesh, source, destination), or None."""
+        i = self._pair_positions.get((mesh, source, destination))
+        return None if i is None else self.pairs[i]
+
+    def pairs_from(self, mesh: str, destination: str, sources: frozenset[str] | set[str]) -> list[Pair]:
+        """The pairs from ``sources`` to ``destination``, in :attr:`pairs` order: looked up one source at a
+        time when there are fewer sources than pairs to the destination, else filtered from those."""
+        to_destination = self.pairs_by_destination.get((mesh, destination), ())
+        if len(to_destination) <= len(sources):
+            return [pair for pair in to_destination if pair.source in sources]
+        positions = self._pair_positions
+        found = sorted(i for s in sources if (i := positions.get((mesh, s, destination))) is not None)
+        pairs = self.pairs
+        # One row per pair; were a (source, destination) ever listed twice, the scan below would be exact.
+        if len(found) == len({pairs[i].source for i in found}):
+            return [pairs[i] for i in found]
+        return [pair for pair in to_destination if pair.source in sources]
 
     def weighted_backends(self, protocols: Iterable[str], route_type: str) -> Mapping[tuple[str, str, str], tuple[Mapping[str, Any], ...]]:
         """The rows of ``res.backends`` of pairs routed by ``route_type`` whose ``backend_protocol`` is one of

@@ -71,7 +71,6 @@ def _lost_reason(ctx: AuditContext, policy: Policy, index: int, pair: Pair) -> s
 class _PairIndex:
     """Lookups over ``ctx.pairs`` that liveness needs for every policy, built in one pass."""
 
-    by_source_destination: dict[tuple[str, str, str], Pair]
     gateway_keys: Counter[tuple[str, str]]  # (mesh, policy key) -> builtin gateway listeners it shaped
     http_catch_all: Counter[tuple[str, str]]  # (mesh, source) -> pairs routed by the MeshHTTPRoute catch-all
     by_trafficroute: dict[tuple[str, str], list[Pair]]  # (mesh, trafficroute shown) -> pairs
@@ -80,13 +79,11 @@ class _PairIndex:
 
 def _pair_index(ctx: AuditContext) -> _PairIndex:
     if "liveness_pairs" not in ctx.memo:
-        by_sd: dict[tuple[str, str, str], Pair] = {}
         gateway_keys: Counter[tuple[str, str]] = Counter()
         catch_all: Counter[tuple[str, str]] = Counter()
         by_tr: dict[tuple[str, str], list[Pair]] = defaultdict(list)
         by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
         for p in ctx.pairs:
-            by_sd.setdefault((p.mesh, p.source, p.destination), p)
             if p.gateway_listener:
                 for key in set(p.policy_keys):
                     gateway_keys[(p.mesh, key)] += 1
@@ -97,18 +94,8 @@ def _pair_index(ctx: AuditContext) -> _PairIndex:
             if p.route_type == TR:
                 for name in set(p.trafficroute_ties):
                     by_tie[(p.mesh, name)].append(p)
-        ctx.memo["liveness_pairs"] = _PairIndex(by_sd, gateway_keys, catch_all, by_tr, by_tie)
+        ctx.memo["liveness_pairs"] = _PairIndex(gateway_keys, catch_all, by_tr, by_tie)
     return ctx.memo["liveness_pairs"]
-
-
-def _entry_pairs(ctx: AuditContext, index: _PairIndex, mesh: str, dest: str, sources: frozenset[str]) -> list[Pair]:
-    """The pairs from the selected ``sources`` to ``dest``, in ``ctx.pairs`` order."""
-    by_destination = ctx.pairs_by_destination.get((mesh, dest), ())
-    if len(by_destination) <= len(sources):
-        return [pair for pair in by_destination if pair.source in sources]
-    found = [p for s in sources if (p := index.by_source_destination.get((mesh, s, dest))) is not None]
-    # Several pairs of one (source, destination) do not occur (one row per pair); if they did, the scan is exact.
-    return found if len(found) == len({p.source for p in found}) else [pair for pair in by_destination if pair.source in sources]
 
 
 def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
@@ -123,7 +110,7 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
             entries.append(_real_entry_life(ctx, index, policy, entry.index, real, sources))
             continue
         life = EntryLife(entry.index, dest)
-        for pair in _entry_pairs(ctx, index, policy.mesh, dest, sources) if dest else ():
+        for pair in ctx.pairs_from(policy.mesh, dest, sources) if dest else ():
             life.pairs += 1
             reason = _lost_reason(ctx, policy, entry.index, pair)
             if reason is None:
@@ -161,7 +148,7 @@ def _real_entry_life(ctx: AuditContext, index: _PairIndex, policy: Policy, entry
     (the pair lists the policies whose entries merged into it)."""
     life = EntryLife(entry_index, kris[0] if len(kris) == 1 else f"{kris[0]} (and {len(kris) - 1} more ports)")
     for kri in kris:
-        for pair in _entry_pairs(ctx, index, policy.mesh, kri, sources):
+        for pair in ctx.pairs_from(policy.mesh, kri, sources):
             life.pairs += 1
             if pair.route_type == policy.type and policy.key in pair.policy_keys:
                 life.live += 1

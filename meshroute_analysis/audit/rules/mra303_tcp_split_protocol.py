@@ -23,10 +23,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     if set(BREAKING) <= ctx.res.semantics.tcp_split_protocols:
         return  # 2.6 and later accept grpc and kafka backends in a TCP split
     # makeSplit skips weight-0 refs before it checks protocols: only weighted ones break the split.
-    weighted = ctx.weighted_backends(BREAKING, TCP)
-    pair_at = ctx.pairs_at(weighted)
-    for key, bad in weighted.items():
-        pair = pair_at.get(key)
+    for key, bad in ctx.weighted_backends(BREAKING, TCP).items():
+        pair = ctx.pair_at(*key)
         if pair is None or pair.route_type != TCP or pair.forwards:
             continue
         winner = ctx.tcp_winner(pair)

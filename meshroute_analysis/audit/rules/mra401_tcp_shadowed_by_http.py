@@ -26,8 +26,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             dest = ctx.entry_destination(entry)
             if dest is None:
                 continue
-            for pair in ctx.pairs_by_destination.get((policy.mesh, dest), ()):
-                if pair.source not in sources or pair.protocol not in http_like:
+            for pair in ctx.pairs_from(policy.mesh, dest, sources):
+                if pair.protocol not in http_like:
                     continue
                 http = ctx.items_for(ctx.selecting(HTTP, pair.mesh, pair.source), dest)
                 if not http:
