@@ -108,14 +108,19 @@ def run(out: Path, args: argparse.Namespace) -> None:
     print(f"{'mesh switch':<22} max {max(timings['mesh']) * 1000:7.1f} ms (target <= 500 ms)")
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_estate_arguments(p: argparse.ArgumentParser) -> None:
+    """The synthetic repository's size and the number of picks (shared with bench_explorer_browser.py)."""
     p.add_argument("--services", type=int, default=1000)
     p.add_argument("--versions", type=int, default=2)
     p.add_argument("--replicas", type=int, default=1)
     p.add_argument("--policies", type=int, default=300)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--picks", type=int, default=20)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_estate_arguments(p)
     p.add_argument("--keep", type=Path, help="write the repository here (must not exist or be empty)")
     args = p.parse_args()
     if args.keep:
