@@ -6,6 +6,8 @@ every source group that shares it, so the cost of a frame follows the number of 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +32,7 @@ _EMPTY_DTYPES = {
     "forwards": bool, "in_split": bool, "gateway_listener": bool, "mirror": bool, "external": bool, "trafficroute_listener": bool,
     "share": float, "weight": "int64", "endpoints": "int64", "proxies": "int64", "backend_count": "int64",
 }
+_CODED_COLUMNS = ("destination", "backend")  # what JoinedRows keeps of the distinct rows
 _ROUTE_PAIR = ROUTE_COLUMNS[2:3] + ROUTE_COLUMNS[4:]
 _BACKEND_PAIR = BACKEND_COLUMNS[2:]
 
@@ -105,35 +108,60 @@ def _decision_rows(engine: Engine, build, build_failed) -> tuple[list[tuple], li
     return rows, per_sig
 
 
-def _joined(engine: Engine, build, build_failed, pair_columns: list[str], columns: list[str]) -> pd.DataFrame:
+class JoinedRows(NamedTuple):
+    """A frame of pairs and where its rows come from: what :mod:`.paircodes` turns into integer codes
+    without reading the frame's strings again."""
+
+    frame: pd.DataFrame
+    #: The distinct decision rows the frame repeats, only their ``destination`` (and ``backend``) columns;
+    #: None when the frame is empty.
+    distinct: pd.DataFrame | None
+    #: For every row of ``frame``, its row of ``distinct``.
+    taken: np.ndarray
+    #: How many rows of ``frame`` each source group has, in ``engine.groups`` order.
+    per_group: np.ndarray
+
+
+def _joined(engine: Engine, build, build_failed, pair_columns: list[str], columns: list[str]) -> JoinedRows:
     """One block of rows per group: its signature's rows, with the group's mesh, name and size."""
     rows, per_sig = _decision_rows(engine, build, build_failed)
     if not rows or not engine.groups:
         # Typed like a filled frame, so that res.backends[res.backends["in_split"]] works when it is empty.
-        return pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, object)) for c in columns})
+        empty = pd.DataFrame({c: pd.Series(dtype=_EMPTY_DTYPES.get(c, object)) for c in columns})
+        return JoinedRows(empty, None, np.zeros(0, dtype=np.int64), np.zeros(len(engine.groups), dtype=np.int64))
     unique = pd.DataFrame(rows, columns=pair_columns)
     blocks = [per_sig[s] for s in engine.group_signature]
-    frame = unique.take(np.concatenate(blocks)).reset_index(drop=True)
+    taken = np.concatenate(blocks)
+    frame = unique.take(taken).reset_index(drop=True)
     per_group = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
     frame["mesh"] = np.repeat(np.array([g.mesh for g in engine.groups], dtype=object), per_group)
     frame["source"] = np.repeat(np.array([g.name for g in engine.groups], dtype=object), per_group)
     if "proxies" in columns:
         frame["proxies"] = np.repeat(np.array([g.size for g in engine.groups], dtype=np.int64), per_group)
-    return frame[columns]
+    kept = unique[[c for c in _CODED_COLUMNS if c in unique.columns]]
+    return JoinedRows(frame[columns], kept, taken, per_group)
+
+
+def routes_rows(engine: Engine) -> JoinedRows:
+    joined = _joined(engine, lambda d: [route_row(d)], lambda d, e: [failed_route_row(d, e)], _ROUTE_PAIR, ROUTE_COLUMNS)
+    if not joined.frame.empty:
+        joined.frame["forwards"] = joined.frame["forwards"].astype(bool)
+    return joined
+
+
+def backends_rows(engine: Engine) -> JoinedRows:
+    joined = _joined(engine, backend_rows, lambda d, e: [], _BACKEND_PAIR, BACKEND_COLUMNS)
+    if not joined.frame.empty:
+        joined.frame["share"] = joined.frame["share"].astype(float)
+    return joined
 
 
 def routes_frame(engine: Engine) -> pd.DataFrame:
-    frame = _joined(engine, lambda d: [route_row(d)], lambda d, e: [failed_route_row(d, e)], _ROUTE_PAIR, ROUTE_COLUMNS)
-    if not frame.empty:
-        frame["forwards"] = frame["forwards"].astype(bool)
-    return frame
+    return routes_rows(engine).frame
 
 
 def backends_frame(engine: Engine) -> pd.DataFrame:
-    frame = _joined(engine, backend_rows, lambda d, e: [], _BACKEND_PAIR, BACKEND_COLUMNS)
-    if not frame.empty:
-        frame["share"] = frame["share"].astype(float)
-    return frame
+    return backends_rows(engine).frame
 
 
 TIE_COLUMNS = ["mesh", "kind", "chosen", "tied", "pairs", "example"]
