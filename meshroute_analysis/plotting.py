@@ -161,14 +161,15 @@ def _groups_of(frame: pd.DataFrame, key: Sequence[str], column: str) -> list[tup
     for k in present:
         codes, uniques = pd.factorize(frame[k], use_na_sentinel=False)
         combined = combined * (len(uniques) + 1) + codes
-    return _groups_from_codes(combined, frame[column])
+    labels, names = pd.factorize(frame[column].astype(str))
+    return _label_groups(combined, labels, list(names))
 
 
-def _groups_from_codes(pair_key: np.ndarray, labels: pd.Series) -> list[tuple[str, ...]]:
-    """:func:`_groups_of` with the grouping key given as integer codes (one per row of ``labels``)."""
-    codes, names = pd.factorize(labels.astype(str))
-    order = np.lexsort((codes, pair_key))
-    keys, values = pair_key[order], codes[order]
+def _label_groups(pair_key: np.ndarray, labels: np.ndarray, names: Sequence[str]) -> list[tuple[str, ...]]:
+    """:func:`_groups_of` with the grouping key and the labels given as integer codes (one per row; a
+    label code indexes ``names``)."""
+    order = np.lexsort((labels, pair_key))
+    keys, values = pair_key[order], labels[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, dtype=int)
     sizes = np.diff(np.r_[starts, len(keys)])
     out: set[tuple[str, ...]] = set()
@@ -181,7 +182,22 @@ def _groups_from_codes(pair_key: np.ndarray, labels: pd.Series) -> list[tuple[st
     return sorted(g for g in out if len(g) > 1)
 
 
-def backend_palette(*data: Any, pair_codes: np.ndarray | None = None) -> dict[str, dict[str, Any]]:
+def _coded_backends(item: Any, frame: pd.DataFrame) -> tuple[set[str], list[tuple[str, ...]]] | None:
+    """The labels of a resolution's backends and the groups of one pair, from the integer codes it keeps
+    (:meth:`~.resolve.Resolution.pair_codes`): the same answer as reading the frame, without factorising
+    a million labels.  None when ``item`` keeps none for this frame."""
+    given = getattr(item, "pair_codes", None)
+    codes = given() if callable(given) else None
+    if codes is None or len(codes.backend_label) != len(frame):
+        return None
+    b = codes.backends
+    pair = (b.mesh.astype(np.int64) * (len(codes.sources) + 1) + b.source) * (len(codes.destinations) + 1) + b.destination
+    names = [str(n) for n in codes.backend_labels]
+    used = np.flatnonzero(np.bincount(codes.backend_label, minlength=len(names)))
+    return {names[i] for i in used}, _label_groups(pair, codes.backend_label, names)
+
+
+def backend_palette(*data: Any) -> dict[str, dict[str, Any]]:
     """One style per backend for every chart of a resolution (or repository, or both): what
     :func:`backend_styles` gives every label of ``res.backends`` / ``repo.backends``, the backends of one
     pair (one rule) always apart.  Every helper and the explorer use it, so a backend has one colour
@@ -197,11 +213,13 @@ def backend_palette(*data: Any, pair_codes: np.ndarray | None = None) -> dict[st
         if not isinstance(frame, pd.DataFrame) or frame.empty:
             continue
         if "backend" in frame.columns:
+            coded = _coded_backends(item, frame)
+            if coded is not None:
+                labels.update(coded[0])
+                groups += coded[1]
+                continue
             labels.update(frame["backend"].astype(str).unique())
-            if pair_codes is not None and item is data[0] and len(pair_codes) == len(frame):
-                groups += _groups_from_codes(pair_codes, frame["backend"])
-            else:
-                groups += _groups_of(frame, ("mesh", "source", "destination"), "backend")
+            groups += _groups_of(frame, ("mesh", "source", "destination"), "backend")
         elif "backend_name" in frame.columns:
             kinds = frame["backend_kind"] if "backend_kind" in frame.columns else [None] * len(frame)
             named = frame.assign(_label=[_backend_label(n, t, k) for n, t, k in
