@@ -67,17 +67,31 @@ def _as_resolution(data: Any, kuma_version: str | None = None) -> Any:
 
 class _Codes:
     """Integer codes of every pair's mesh, source and destination (routes and backends alike), worked out
-    once per explorer: an index of a mesh is then a few integer sorts."""
+    once per explorer: an index of a mesh is then a few integer sorts.  A :class:`~.resolve.Resolution`
+    gives them (``pair_codes()``); for anything else that quacks like one, the frames are factorised."""
 
-    def __init__(self, routes: pd.DataFrame, backends: pd.DataFrame) -> None:
-        self.mesh, self.mesh_names = pd.factorize(routes["mesh"].astype(str))
-        self.source, source_names = pd.factorize(routes["source"].astype(str))
-        self.destination, destination_names = pd.factorize(routes["destination"].astype(str))
-        self.source_names = np.asarray(source_names, dtype=object)
-        self.destination_names = np.asarray(destination_names, dtype=object)
-        self.b_mesh = pd.Index(self.mesh_names).get_indexer(backends["mesh"].astype(str))
-        self.b_source = pd.Index(source_names).get_indexer(backends["source"].astype(str))
-        self.b_destination = pd.Index(destination_names).get_indexer(backends["destination"].astype(str))
+    def __init__(self, res: Any, routes: pd.DataFrame, backends: pd.DataFrame) -> None:
+        given = getattr(res, "pair_codes", None)
+        codes = given() if callable(given) else None
+        if codes is not None and len(codes.routes.mesh) == len(routes) and len(codes.backends.mesh) == len(backends):
+            names = codes.meshes, codes.sources, codes.destinations
+            self.mesh, self.source, self.destination = codes.routes
+            self.b_mesh, self.b_source, self.b_destination = codes.backends
+        else:  # not a Resolution, or its frames were changed in place
+            self.mesh, mesh_names = pd.factorize(routes["mesh"].astype(str))
+            self.source, source_names = pd.factorize(routes["source"].astype(str))
+            self.destination, destination_names = pd.factorize(routes["destination"].astype(str))
+            names = mesh_names, source_names, destination_names
+            self.b_mesh = pd.Index(mesh_names).get_indexer(backends["mesh"].astype(str))
+            self.b_source = pd.Index(source_names).get_indexer(backends["source"].astype(str))
+            self.b_destination = pd.Index(destination_names).get_indexer(backends["destination"].astype(str))
+        self.mesh_names, self.source_names, self.destination_names = (np.asarray(n, dtype=object) for n in names)
+        #: The meshes that have a pair, by name.
+        present = np.bincount(self.mesh, minlength=len(self.mesh_names)) > 0 if len(self.mesh) else []
+        self.meshes = sorted(str(m) for m, here in zip(self.mesh_names, present) if here)
+
+    def mesh_code(self, mesh: str) -> int:
+        return list(self.mesh_names).index(mesh)
 
 
 class _MeshIndex:
@@ -111,6 +125,7 @@ class _MeshIndex:
         b_order = np.argsort(b_key, kind="stable")
         self._b_pos, self._b_key = b_pos[b_order], b_key[b_order]
         self.n_destinations = len(self.destination_names)
+        self.n_pairs = len(pos)
         self._finding_pairs = finding_pairs
         self._frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._kinds: np.ndarray | None = None
@@ -252,16 +267,14 @@ class Explorer:
         self._backends = self.res.backends
         self._indexes: dict[str, _MeshIndex] = {}
         self._finding_pairs = _finding_pairs(findings)
-        self._codes = _Codes(self._routes, self._backends)
-        pair = (self._codes.b_mesh.astype(np.int64) * (len(self._codes.source_names) + 1) + self._codes.b_source
-                ) * (len(self._codes.destination_names) + 1) + self._codes.b_destination
-        self._styles = plotting.backend_palette(self.res, pair_codes=pair)  # the codes save factorising again
+        self._codes = _Codes(self.res, self._routes, self._backends)
+        self._styles = plotting.backend_palette(self.res)
         self._busy = False
         self._matrix_dirty = True
         self.last_update_seconds: float = 0.0
         self.updates: list[tuple[str, float]] = []  # (what changed, seconds) for every redraw
 
-        meshes = sorted(str(m) for m in self._codes.mesh_names)
+        meshes = self._codes.meshes
         if not meshes:
             raise ValueError("the resolution has no (source, destination) pair to explore")
         if mesh is not None and mesh not in meshes:
@@ -321,7 +334,7 @@ class Explorer:
 
     def _index(self, mesh: str) -> _MeshIndex:
         if mesh not in self._indexes:
-            code = list(self._codes.mesh_names).index(mesh)
+            code = self._codes.mesh_code(mesh)
             pairs = {(s, d) for m, s, d in self._finding_pairs if m in (mesh, None)}
             self._indexes[mesh] = _MeshIndex(self._routes, self._backends, self._codes, code, pairs)
         return self._indexes[mesh]
@@ -599,8 +612,10 @@ class Explorer:
             widget.value = " / ".join(dict.fromkeys(shares.get(label, ["–"])))
 
     def _draw_matrix(self) -> None:
-        self.matrix_ax.clear()
         index = self._index(self.mesh.value)
+        # A million-pair mesh takes about 2 s: say so first (a widget's update reaches the page at once).
+        self.status.value = f"<small>drawing the route matrix of {index.n_pairs:,} pairs…</small>"
+        self.matrix_ax.clear()
         frames = _Frames(index.routes, index.backends, index.kinds)
         plotting.plot_route_matrix(frames, mesh=self.mesh.value, ax=self.matrix_ax)
         self.matrix_image.value = _png(self.matrix_fig)

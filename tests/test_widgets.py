@@ -169,8 +169,13 @@ def test_matrix_is_drawn_only_while_its_tab_is_shown_at_700_by_250(demo):
     _, res = demo
     ex = explore(res)
     assert not ex.matrix_drawn and not ex.matrix_ax.get_title()
+    said = []
+    ex.status.observe(lambda ch: said.append(ch["new"]), names="value")
     ex.tabs.selected_index = 1
     assert ex.matrix_drawn and "mesh default" in ex.matrix_ax.get_title()
+    # A busy state while it draws, then how long it took.
+    pairs = int((res.routes["mesh"] == "default").sum())
+    assert said[0] == f"<small>drawing the route matrix of {pairs:,} pairs…</small>" and "drawn in" in said[-1]
     assert png_size(bytes(ex.matrix_image.value)) == (700, 250)
     ex.mesh.value = "universal"  # shown: redrawn at once
     assert ex.matrix_drawn and "mesh universal" in ex.matrix_ax.get_title()
@@ -284,3 +289,39 @@ def test_slider_rows_are_reused_and_reset_for_each_pair(demo):
     redraws = len(ex.updates)
     ex.sliders[V0].value = 10
     assert len(ex.updates) == redraws + 1 and svg_widths(ex) == [0.5, 0.5]
+
+
+class _PlainResolution:
+    """A resolution that keeps no pair codes: the explorer then factorises the frames itself."""
+
+    def __init__(self, res) -> None:
+        self.res, self.routes, self.backends = res, res.routes, res.backends
+
+    def explain(self, *args, **kwargs):
+        return self.res.explain(*args, **kwargs)
+
+    def reweigh(self, *args, **kwargs):
+        return self.res.reweigh(*args, **kwargs)
+
+
+def _walk(ex) -> list:
+    """Every mesh, source and destination the pickers offer, with the split drawn for each pair."""
+    seen = []
+    for mesh in ex.mesh.options:
+        ex.mesh.value = mesh
+        for source in ex.source.options:
+            ex.source.value = source
+            for destination in ex.destination.options:
+                ex.destination.value = destination
+                seen.append((mesh, source, destination, ex.split_chart.value))
+    return seen
+
+
+def test_the_resolutions_codes_give_the_explorer_the_frames_would(demo):
+    _, res = demo
+    coded, plain = explore(res), explore(_PlainResolution(res))
+    assert coded._codes.meshes == plain._codes.meshes == list(coded.mesh.options)
+    assert coded._styles == plain._styles
+    walked = _walk(coded)
+    assert len(walked) == len(res.routes)  # every pair is reachable from the pickers
+    assert walked == _walk(plain)
