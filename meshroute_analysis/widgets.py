@@ -10,8 +10,10 @@ shows the what-if shares with the configured ones outlined above them.  Turning 
 configured weights back.  Neither the repository nor the resolution changes.
 
 The live split is SVG markup (:mod:`.splitsvg`) in an HTML widget: the browser draws it.  On 1,000 services a
-pick or a slider move then takes 44 ms median, 66 ms p95 in a real browser, against 63 / 127 ms with a
-matplotlib draw and PNG round trip (``benchmarks/bench_explorer_browser.py``).  Its matplotlib twin (:func:`~.plotting.plot_split`'s
+pick or a slider move then takes 36-38 ms median, 56-70 ms p95 in a real browser, against 63 / 127 ms with a
+matplotlib draw and PNG round trip, and the first draw in a fresh kernel 1.6-1.7 s: pairs are grouped by the
+resolution's integer codes (``Resolution.pair_codes()``), not by factorising their names
+(``benchmarks/bench_explorer_browser.py``).  Its matplotlib twin (:func:`~.plotting.plot_split`'s
 drawing) is ``explorer.split_ax``, drawn when it is read.
 
 Every view is a static chart too (the same plotting functions), and the explorer's rich display carries a
