@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model import SERVICE_TAG, Format, Origin, Policy, Proxy, Service, Tags, ToEntry
 from .finding import Finding
+from .positions import BlockPositions, NamePositions, pair_positions
 
 if TYPE_CHECKING:
     from ..repo import PolicyRepo
@@ -63,7 +64,15 @@ class AuditContext:
         #: Results several rules share (e.g. :mod:`.liveness`), computed once per audit.
         self.memo: dict[str, Any] = {}
         self._lines: dict[tuple[int, str | None], int] = {}  # (id(resource), path) -> line (0: none)
-        self._items: dict[tuple[tuple[int, ...], str], list[tuple[Policy, ToEntry]]] = {}  # see items_for
+        # items_for: (number of a list of policies, destination) -> its entries, and the numbers by the ids
+        self._items: dict[tuple[int, str], list[tuple[Policy, ToEntry]]] = {}
+        self._policy_lists: dict[tuple[int, ...], int] = {}
+        self._selecting_lists: dict[tuple[str, str, str], tuple[int, tuple[Policy, ...]]] = {}  # selecting_items
+        self._selected_sources: dict[int, frozenset[str]] = {}  # id(policy) -> selected_sources
+        self._orders: dict[int, dict[int, int]] = {}  # number of a list -> id(policy) -> position (_configuring)
+        self._indexed: set[int] = set()  # ids of the policies _by_destination holds
+        # destination -> id(policy) -> (policy, its entries for the destination), for the policies indexed so far
+        self._by_destination: dict[str | None, dict[int, tuple[Policy, tuple[ToEntry, ...]]]] = {}
 
     # ------------------------------------------------------------------------------ the resolution
 
@@ -90,19 +99,15 @@ class AuditContext:
         return {k: tuple(v) for k, v in out.items()}
 
     @cached_property
-    def _pair_positions(self) -> dict[tuple[str, str, str], int]:
+    def _pair_positions(self) -> BlockPositions | NamePositions:
         """(mesh, source, destination) -> the position in :attr:`pairs` of its pair (the first, should a
-        repository ever give two), from the frame's columns: no key tuple is made from a Pair."""
-        routes = self.res.routes
-        columns = (routes[c].to_numpy(dtype=object) for c in ("mesh", "source", "destination"))
-        out: dict[tuple[str, str, str], int] = {}
-        for i, key in enumerate(zip(*columns)):
-            out.setdefault(key, i)
-        return out
+        repository ever give two), by the resolution's integer codes when it has them (:mod:`.positions`)."""
+        codes = getattr(self.res, "pair_codes", None)
+        return pair_positions(self.res.routes, codes() if codes is not None else None)
 
     def pair_at(self, mesh: str, source: str, destination: str) -> Pair | None:
         """The pair of (mesh, source, destination), or None."""
-        i = self._pair_positions.get((mesh, source, destination))
+        i = self._pair_positions.position(mesh, source, destination)
         return None if i is None else self.pairs[i]
 
     def pairs_from(self, mesh: str, destination: str, sources: frozenset[str] | set[str]) -> list[Pair]:
@@ -111,8 +116,7 @@ class AuditContext:
         to_destination = self.pairs_by_destination.get((mesh, destination), ())
         if len(to_destination) <= len(sources):
             return [pair for pair in to_destination if pair.source in sources]
-        positions = self._pair_positions
-        found = sorted(i for s in sources if (i := positions.get((mesh, s, destination))) is not None)
+        found = sorted(self._pair_positions.among(mesh, destination, sources))
         pairs = self.pairs
         # One row per pair; were a (source, destination) ever listed twice, the scan below would be exact.
         if len(found) == len({pairs[i].source for i in found}):
@@ -131,7 +135,10 @@ class AuditContext:
                 frame = frame[frame["backend_protocol"].isin(wanted) & (frame["weight"] != 0) & (frame["route_type"] == route_type)]
                 frame = frame[[c for c in WEIGHTED_BACKEND_COLUMNS if c in frame.columns]]
             out: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
-            for row in frame.to_dict("records"):
+            names = list(frame.columns)
+            # Column by column as Python objects (what to_dict("records") gives, without its per-cell boxing).
+            for values in zip(*(frame[c].to_numpy(dtype=object) for c in names)):
+                row = dict(zip(names, values))
                 out[(row["mesh"], row["source"], row["destination"])].append(row)
             self.memo[key] = {k: tuple(v) for k, v in out.items()}
         return self.memo[key]
@@ -304,7 +311,10 @@ class AuditContext:
         return found
 
     def selected_sources(self, policy: Policy) -> frozenset[str]:
-        return frozenset(source for source, _ in self.selected(policy))
+        found = self._selected_sources.get(id(policy))
+        if found is None:
+            found = self._selected_sources[id(policy)] = frozenset(source for source, _ in self.selected(policy))
+        return found
 
     @cached_property
     def _selecting(self) -> Mapping[tuple[str, str, str], tuple[Policy, ...]]:
@@ -371,12 +381,53 @@ class AuditContext:
         ask this for every pair, and the pairs of a group and destination share the answer: it is kept per
         (policies, destination); the policies live as long as the context, so their ids are stable keys."""
         policies = tuple(policies)
-        key = (tuple(map(id, policies)), destination)
+        return list(self._items_of(self._policy_list(policies), policies, destination))
+
+    def selecting_items(self, policy_type: str, mesh: str, source: str, destination: str) -> list[tuple[Policy, ToEntry]]:
+        """``items_for(selecting(policy_type, mesh, source), destination)``, with the group's policies looked
+        up once per group rather than once per pair."""
+        group = (policy_type, mesh, source)
+        found = self._selecting_lists.get(group)
+        if found is None:
+            policies = self.selecting(policy_type, mesh, source)
+            found = self._selecting_lists[group] = (self._policy_list(policies), policies)
+        return list(self._items_of(*found, destination))
+
+    def _policy_list(self, policies: tuple[Policy, ...]) -> int:
+        """A number for a list of policies (by their ids): a cheap key, since a tuple's hash is not kept and
+        a group's list is long."""
+        return self._policy_lists.setdefault(tuple(map(id, policies)), len(self._policy_lists))
+
+    def _items_of(self, number: int, policies: tuple[Policy, ...], destination: str) -> list[tuple[Policy, ToEntry]]:
+        key = (number, destination)
         found = self._items.get(key)
         if found is None:
-            found = self._items[key] = [
-                (p, e) for p in policies for e in self._entries_by_destination(p).get(destination, ())]
-        return list(found)
+            found = self._items[key] = self._configuring(number, policies, destination)
+        return found
+
+    def _configuring(self, number: int, policies: tuple[Policy, ...], destination: str) -> list[tuple[Policy, ToEntry]]:
+        """What :meth:`items_for` answers, found from the destination's side: the few policies with an entry
+        for it, put in the order of ``policies``.  A group is selected by many policies (hundreds on a large
+        estate) and a destination named by few, so this is cheaper than asking every policy."""
+        order = self._orders.get(number)
+        if order is None:
+            for policy in policies:
+                self._index_entries(policy)
+            order = self._orders[number] = {id(p): k for k, p in enumerate(policies)}
+        configuring = self._by_destination.get(destination, {})
+        if len(order) != len(policies) or len(configuring) > len(order):
+            # A policy listed twice, or a destination named by more policies than were given: in order.
+            return [(p, e) for p in policies for e in self._entries_by_destination(p).get(destination, ())]
+        hits = sorted((order[ident], ident) for ident in configuring if ident in order)
+        return [(policy, e) for _, ident in hits for policy, entries in (configuring[ident],) for e in entries]
+
+    def _index_entries(self, policy: Policy) -> None:
+        """Records, per destination, the policy's entries for it (once per policy)."""
+        if id(policy) in self._indexed:
+            return
+        self._indexed.add(id(policy))
+        for destination, entries in self._entries_by_destination(policy).items():
+            self._by_destination.setdefault(destination, {})[id(policy)] = (policy, entries)
 
     @cached_property
     def _tcp_winners(self) -> dict[tuple[str, tuple[str, ...], str], tuple[Policy, ToEntry] | None]:
