@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from ..model import Policy
 from .context import HTTP, TCP, TR, AuditContext, Pair
 
@@ -69,32 +72,46 @@ def _lost_reason(ctx: AuditContext, policy: Policy, index: int, pair: Pair) -> s
 
 @dataclass(slots=True)
 class _PairIndex:
-    """Lookups over ``ctx.pairs`` that liveness needs for every policy, built in one pass."""
+    """Lookups over ``ctx.pairs`` that liveness needs for every policy, from the routes frame's columns: only
+    the pairs a lookup holds become records."""
 
     gateway_keys: Counter[tuple[str, str]]  # (mesh, policy key) -> builtin gateway listeners it shaped
     http_catch_all: Counter[tuple[str, str]]  # (mesh, source) -> pairs routed by the MeshHTTPRoute catch-all
-    by_trafficroute: dict[tuple[str, str], list[Pair]]  # (mesh, trafficroute shown) -> pairs
+    by_trafficroute: dict[tuple[str, str], np.ndarray]  # (mesh, trafficroute shown) -> positions of its pairs
     by_tie: dict[tuple[str, str], list[Pair]]  # (mesh, tied TrafficRoute) -> pairs routed by TrafficRoute
+
+    def trafficroute_pairs(self, ctx: AuditContext, mesh: str, name: str) -> list[Pair]:
+        pairs = ctx.pairs
+        return [pairs[i] for i in self.by_trafficroute.get((mesh, name), ())]
 
 
 def _pair_index(ctx: AuditContext) -> _PairIndex:
     if "liveness_pairs" not in ctx.memo:
+        routes, pairs = ctx.res.routes, ctx.pairs
+
+        def where(mask: pd.Series) -> list[Pair]:
+            return [pairs[i] for i in np.flatnonzero(mask.to_numpy(dtype=bool))]
+
         gateway_keys: Counter[tuple[str, str]] = Counter()
+        for p in where(routes["gateway_listener"]):
+            for key in set(p.policy_keys):
+                gateway_keys[(p.mesh, key)] += 1
         catch_all: Counter[tuple[str, str]] = Counter()
-        by_tr: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-        by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-        for p in ctx.pairs:
-            if p.gateway_listener:
-                for key in set(p.policy_keys):
-                    gateway_keys[(p.mesh, key)] += 1
-            if p.route_type == HTTP and not p.policy_keys:
+        for p in where(routes["route_type"] == HTTP):
+            if not p.policy_keys:
                 catch_all[(p.mesh, p.source)] += 1
-            if isinstance(p.trafficroute, str):  # missing is None or NaN (a str column of pandas 3)
-                by_tr[(p.mesh, p.trafficroute)].append(p)
-            if p.route_type == TR:
-                for name in set(p.trafficroute_ties):
-                    by_tie[(p.mesh, name)].append(p)
-        ctx.memo["liveness_pairs"] = _PairIndex(gateway_keys, catch_all, by_tr, by_tie)
+        by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+        for p in where(routes["route_type"] == TR):
+            for name in set(p.trafficroute_ties):
+                by_tie[(p.mesh, name)].append(p)
+        # Every pair shows the TrafficRoute its source and destination select (route-all at least), but
+        # only the written ones are judged: positions by (mesh, name) of the pairs showing one of those.
+        written = {p.name for p in ctx.policies if p.type == TR}
+        at = np.flatnonzero(routes["trafficroute"].isin(written).to_numpy(dtype=bool)) if written else np.zeros(0, int)
+        shown = routes.iloc[at]
+        by_tr = shown.groupby(["mesh", "trafficroute"], sort=False).indices if len(shown) else {}
+        by_tr = {key: at[rows] for key, rows in by_tr.items()}
+        ctx.memo["liveness_pairs"] = _PairIndex(gateway_keys, catch_all, dict(by_tr), by_tie)
     return ctx.memo["liveness_pairs"]
 
 
@@ -160,7 +177,7 @@ def _real_entry_life(ctx: AuditContext, index: _PairIndex, policy: Policy, entry
 
 def _trafficroute_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
     index = _pair_index(ctx)
-    selected = index.by_trafficroute.get((policy.mesh, policy.name), [])
+    selected = index.trafficroute_pairs(ctx, policy.mesh, policy.name)
     routed = [p for p in selected if p.route_type == TR and policy.key in p.policy_keys]
     # A TrafficRoute of the selected one's rank routes those pairs if it was created later, which no file
     # says (MRA504): it may be the one carrying the traffic, so it is never called dead.

@@ -28,7 +28,7 @@ def _explained(ctx: AuditContext, pair: Pair) -> bool:
         # a weighted grpc/kafka backend (MRA303's); weight-0 backends are skipped before protocols are checked
         return (pair.mesh, pair.source, pair.destination) in ctx.weighted_backends(BREAKING, TCP)
     # MeshHTTPRoute dropped every route: MRA301 explains it when the entries naming the pair weigh 0 throughout.
-    naming = ctx.items_for(ctx.selecting(HTTP, pair.mesh, pair.source), pair.destination)
+    naming = ctx.selecting_items(HTTP, pair.mesh, pair.source, pair.destination)
     rules = [r for _, entry in naming for r in entry.http_rules if r.backend_refs is not None]
     return bool(rules) and all(all_zero(r.backend_refs or ()) for r in rules)
 
@@ -49,7 +49,7 @@ def _culprit(ctx: AuditContext, pair: Pair) -> tuple[Policy, str | None] | None:
     if pair.route_type == TR:
         policy = _trafficroute(ctx, pair)
         return None if policy is None or ctx.is_implicit(policy) else (policy, None)
-    naming = ctx.items_for(ctx.selecting(HTTP, pair.mesh, pair.source), pair.destination)
+    naming = ctx.selecting_items(HTTP, pair.mesh, pair.source, pair.destination)
     return (naming[-1][0], f"spec.to[{naming[-1][1].index}]") if naming else None
 
 

@@ -29,7 +29,7 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             for pair in ctx.pairs_from(policy.mesh, dest, sources):
                 if pair.protocol not in http_like:
                     continue
-                http = ctx.items_for(ctx.selecting(HTTP, pair.mesh, pair.source), dest)
+                http = ctx.selecting_items(HTTP, pair.mesh, pair.source, dest)
                 if not http:
                     continue
                 names = ", ".join(dict.fromkeys(p.key for p, _ in http))
