@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
+
 from ..model import SERVICE_TAG, Format, Origin, Policy, Proxy, Service, Tags, ToEntry
 from .finding import Finding
 from .positions import BlockPositions, NamePositions, pair_positions
@@ -90,6 +92,12 @@ class AuditContext:
         routes = self.res.routes
         # Column by column as Python objects (what itertuples gives, several times faster).
         return tuple(map(Pair._make, zip(*(routes[c].to_numpy(dtype=object) for c in Pair._fields))))
+
+    def pairs_where(self, mask: Any) -> list[Pair]:
+        """The pairs at the rows of ``res.routes`` where ``mask`` (a boolean Series or array over that frame)
+        holds, in frame order: rules that look at few pairs filter by the frame's columns first."""
+        pairs = self.pairs
+        return [pairs[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
 
     @cached_property
     def pairs_by_destination(self) -> Mapping[tuple[str, str], tuple[Pair, ...]]:
@@ -320,7 +328,8 @@ class AuditContext:
     def _selecting(self) -> Mapping[tuple[str, str, str], tuple[Policy, ...]]:
         out: dict[tuple[str, str, str], list[Policy]] = defaultdict(list)
         for policy in self.route_policies(valid=True):
-            for source in sorted(self.selected_sources(policy)):
+            # Each list is in policy order whatever the order of sources; selecting() puts it in merge order.
+            for source in self.selected_sources(policy):
                 out[(policy.type, policy.mesh, source)].append(policy)
         return {k: tuple(v) for k, v in out.items()}
 
@@ -340,10 +349,10 @@ class AuditContext:
 
     @cached_property
     def _source_locations(self) -> Mapping[tuple[str, str], tuple[str | None, int | None]]:
-        out: dict[tuple[str, str], tuple[str | None, int | None]] = {}
-        for row in self.res.proxies.itertuples():
-            out.setdefault((row.mesh, row.source), (row.file or None, int(row.line) if row.line else None))
-        return out
+        frame = self.res.proxies
+        first = frame[~frame.duplicated(["mesh", "source"])]  # the first proxy of each group, in frame order
+        columns = (first[c].to_numpy(dtype=object) for c in ("mesh", "source", "file", "line"))
+        return {(mesh, source): (file or None, int(line) if line else None) for mesh, source, file, line in zip(*columns)}
 
     def source_location(self, mesh: str, source: str) -> tuple[str | None, int | None]:
         """File and line of the first proxy of a source group (a Dataplane or a workload)."""

@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from ..model import Policy
 from .context import HTTP, TCP, TR, AuditContext, Pair
@@ -87,10 +86,7 @@ class _PairIndex:
 
 def _pair_index(ctx: AuditContext) -> _PairIndex:
     if "liveness_pairs" not in ctx.memo:
-        routes, pairs = ctx.res.routes, ctx.pairs
-
-        def where(mask: pd.Series) -> list[Pair]:
-            return [pairs[i] for i in np.flatnonzero(mask.to_numpy(dtype=bool))]
+        routes, where = ctx.res.routes, ctx.pairs_where
 
         gateway_keys: Counter[tuple[str, str]] = Counter()
         for p in where(routes["gateway_listener"]):
@@ -126,15 +122,7 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
         if real:
             entries.append(_real_entry_life(ctx, index, policy, entry.index, real, sources))
             continue
-        life = EntryLife(entry.index, dest)
-        for pair in ctx.pairs_from(policy.mesh, dest, sources) if dest else ():
-            life.pairs += 1
-            reason = _lost_reason(ctx, policy, entry.index, pair)
-            if reason is None:
-                life.live += 1
-            else:
-                life.lost[reason] += 1
-        entries.append(life)
+        entries.append(_entry_life(ctx, policy, entry.index, dest, sources))
     # A builtin gateway listener (2.6+) lists every policy whose rules shaped it: such a policy is in use, and
     # its `to: Mesh` entries (the gateway form) are what shaped it.
     activates = index.gateway_keys.get((policy.mesh, policy.key), 0)
@@ -146,6 +134,29 @@ def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:
         # applies to the proxy, this one included.
         activates += sum(index.http_catch_all.get((policy.mesh, s), 0) for s in sources)
     return PolicyLife(policy, entries, "" if policy.to else f"it has no `to` entries (accepted by Kuma {ctx.version}, a no-op)", activates)
+
+
+def _entry_life(ctx: AuditContext, policy: Policy, index: int, dest: str | None, sources: frozenset[str]) -> EntryLife:
+    life = EntryLife(index, dest)
+    pairs = ctx.pairs_from(policy.mesh, dest, sources) if dest else []
+    life.pairs = len(pairs)
+    tcp, tcp_winner = policy.type == TCP, ctx.tcp_winner
+    for pair in pairs:
+        # The common answers first, without building a reason (what _lost_reason says for them is None).
+        if tcp and pair.route_type == TCP:
+            winner = tcp_winner(pair)
+            if winner is not None and winner[0] is policy and winner[1].index == index:
+                life.live += 1
+                continue
+        elif not tcp and pair.route_type in (HTTP, "none"):
+            life.live += 1
+            continue
+        reason = _lost_reason(ctx, policy, index, pair)
+        if reason is None:
+            life.live += 1
+        else:
+            life.lost[reason] += 1
+    return life
 
 
 def _real_destinations(resources, policy: Policy, entry) -> list[str]:

@@ -54,8 +54,8 @@ def _culprit(ctx: AuditContext, pair: Pair) -> tuple[Policy, str | None] | None:
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
-    for pair in ctx.pairs:
-        if pair.status not in ("blackhole", "no-route") or _explained(ctx, pair):
+    for pair in ctx.pairs_where(ctx.res.routes["status"].isin(("blackhole", "no-route"))):
+        if _explained(ctx, pair):
             continue
         text = f"traffic from {pair_text(pair)} (mesh {pair.mesh!r}) goes nowhere in Kuma {ctx.version}: {pair.reason}"
         culprit = _culprit(ctx, pair)

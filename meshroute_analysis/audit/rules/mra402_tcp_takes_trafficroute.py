@@ -20,10 +20,12 @@ CODE = "MRA402"
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
-    for pair in ctx.pairs:
-        # Only a listener the TrafficRoute generator actually built is taken over; one it skipped (an http
-        # outbound of a proxy with MeshHTTPRoute rules) lost its legacy policies before any MeshTCPRoute.
-        if pair.route_type != TCP or not pair.trafficroute or not pair.trafficroute_listener:
+    routes = ctx.res.routes
+    # Only a listener the TrafficRoute generator actually built is taken over; one it skipped (an http
+    # outbound of a proxy with MeshHTTPRoute rules) lost its legacy policies before any MeshTCPRoute.
+    taken = (routes["route_type"] == TCP) & routes["trafficroute_listener"].astype(bool)
+    for pair in ctx.pairs_where(taken):
+        if not pair.trafficroute:
             continue
         winner = ctx.tcp_winner(pair)
         tr = ctx.trafficroute(pair.mesh, pair.trafficroute)
