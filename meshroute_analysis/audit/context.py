@@ -66,8 +66,9 @@ class AuditContext:
         #: Results several rules share (e.g. :mod:`.liveness`), computed once per audit.
         self.memo: dict[str, Any] = {}
         self._lines: dict[tuple[int, str | None], int] = {}  # (id(resource), path) -> line (0: none)
+        self._finding_names: dict[int, tuple[str | None, str, str, str, str]] = {}  # id(resource) -> finding()'s names
         # items_for: (number of a list of policies, destination) -> its entries, and the numbers by the ids
-        self._items: dict[tuple[int, str], list[tuple[Policy, ToEntry]]] = {}
+        self._items: dict[tuple[int, str], tuple[tuple[Policy, ToEntry], ...]] = {}
         self._policy_lists: dict[tuple[int, ...], int] = {}
         self._selecting_lists: dict[tuple[str, str, str], tuple[int, tuple[Policy, ...]]] = {}  # selecting_items
         self._selected_sources: dict[int, frozenset[str]] = {}  # id(policy) -> selected_sources
@@ -392,26 +393,27 @@ class AuditContext:
         policies = tuple(policies)
         return list(self._items_of(self._policy_list(policies), policies, destination))
 
-    def selecting_items(self, policy_type: str, mesh: str, source: str, destination: str) -> list[tuple[Policy, ToEntry]]:
+    def selecting_items(self, policy_type: str, mesh: str, source: str, destination: str) -> tuple[tuple[Policy, ToEntry], ...]:
         """``items_for(selecting(policy_type, mesh, source), destination)``, with the group's policies looked
-        up once per group rather than once per pair."""
+        up once per group rather than once per pair.  The tuple is the one the context keeps: the groups
+        selected by the same policies get the same object, so a rule may key its own work on its id."""
         group = (policy_type, mesh, source)
         found = self._selecting_lists.get(group)
         if found is None:
             policies = self.selecting(policy_type, mesh, source)
             found = self._selecting_lists[group] = (self._policy_list(policies), policies)
-        return list(self._items_of(*found, destination))
+        return self._items_of(*found, destination)
 
     def _policy_list(self, policies: tuple[Policy, ...]) -> int:
         """A number for a list of policies (by their ids): a cheap key, since a tuple's hash is not kept and
         a group's list is long."""
         return self._policy_lists.setdefault(tuple(map(id, policies)), len(self._policy_lists))
 
-    def _items_of(self, number: int, policies: tuple[Policy, ...], destination: str) -> list[tuple[Policy, ToEntry]]:
+    def _items_of(self, number: int, policies: tuple[Policy, ...], destination: str) -> tuple[tuple[Policy, ToEntry], ...]:
         key = (number, destination)
         found = self._items.get(key)
         if found is None:
-            found = self._items[key] = self._configuring(number, policies, destination)
+            found = self._items[key] = tuple(self._configuring(number, policies, destination))
         return found
 
     def _configuring(self, number: int, policies: tuple[Policy, ...], destination: str) -> list[tuple[Policy, ToEntry]]:
@@ -496,10 +498,14 @@ class AuditContext:
         line = self._lines.get(key)
         if line is None:
             line = self._lines[key] = r.line_of(path) or 0
+        names = self._finding_names.get(id(r))
+        if names is None:  # the policy's names are properties worked out on each read: once per policy
+            names = self._finding_names[id(r)] = (r.file or None, policy.key, policy.mesh, policy.type, policy.name)
+        file, policy_key, mesh, policy_type, policy_name = names
         return Finding(
-            code=code, message=message, file=r.file or None, line=line or None, policy=policy.key, path=path,
-            mesh=policy.mesh, source=pair.source if pair else None, destination=pair.destination if pair else None,
-            policy_type=policy.type, policy_name=policy.name,
+            code=code, message=message, file=file, line=line or None, policy=policy_key, path=path,
+            mesh=mesh, source=pair.source if pair else None, destination=pair.destination if pair else None,
+            policy_type=policy_type, policy_name=policy_name,
         )  # fmt: skip
 
 

@@ -26,14 +26,17 @@ def collect(repo: PolicyRepo, res: Resolution | None = None, *, codes: Iterable[
             kuma_version: str | None = None) -> list[Finding]:
     """Every finding of the registered rules (or of ``codes`` only), before suppression."""
     wanted = set(CODES) if codes is None else set(codes)
-    ctx = AuditContext(repo, res, kuma_version=kuma_version)
     found: list[Finding] = []
     # The rules build a record per pair and per finding, all acyclic and alive until the end: the cyclic
     # collector would walk them over and over for nothing (a fifth of the audit at 1.5 M pairs).
     with cyclic_gc_paused():
+        ctx = AuditContext(repo, res, kuma_version=kuma_version)
         for rule in RULES:
             if rule.code.code in wanted and not rule.code.retired:
                 found.extend(rule.check(ctx))
+        # The context's records go by reference counting while the collector still sleeps: its first pass
+        # after the pause walks every object made during it that is still alive (1.6 s of them at full size).
+        del ctx
     return found
 
 

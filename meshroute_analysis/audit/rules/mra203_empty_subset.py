@@ -43,8 +43,14 @@ def _message(ctx: AuditContext, key: str, mesh: str, service: str, tags: Tags) -
 
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
+    empty: dict[tuple[str, str | None, Tags], bool] = {}  # many refs name the same subset: asked once each
     for t in cluster_targets(ctx):
-        if t.kind == "MeshServiceSubset" and _selects_nothing(ctx, t.policy.mesh, t.service, t.tags):
+        if t.kind != "MeshServiceSubset":
+            continue
+        key = (t.policy.mesh, t.service, t.tags)
+        if key not in empty:
+            empty[key] = _selects_nothing(ctx, *key)
+        if empty[key]:
             text = _message(ctx, t.policy.key, t.policy.mesh, t.service or "", t.tags)
             # A backendRef's subset is its tags; a TrafficRoute split's is its destination selector.
             yield ctx.finding(CODE, t.policy, text, t.path + (".tags" if t.name_field else ""))

@@ -18,6 +18,7 @@ CODE = "MRA401"
 
 def check(ctx: AuditContext) -> Iterator[Finding]:
     http_like = ctx.res.semantics.http_like_protocols
+    names_of: dict[int, str] = {}  # id of a selecting_items tuple (kept by the context) -> the policies it names
     for policy in ctx.route_policies(valid=True):
         if policy.type != TCP:
             continue
@@ -32,7 +33,9 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
                 http = ctx.selecting_items(HTTP, pair.mesh, pair.source, dest)
                 if not http:
                     continue
-                names = ", ".join(dict.fromkeys(p.key for p, _ in http))
+                names = names_of.get(id(http))
+                if names is None:
+                    names = names_of[id(http)] = ", ".join(dict.fromkeys(p.key for p, _ in http))
                 yield ctx.finding(
                     CODE, policy,
                     f"{policy.key}: to[{entry.index}] is ignored for {pair_text(pair)}: {dest} is {pair.protocol} and "
