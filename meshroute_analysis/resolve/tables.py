@@ -6,6 +6,7 @@ every source group that shares it, so the cost of a frame follows the number of 
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -167,17 +168,30 @@ def backends_frame(engine: Engine) -> pd.DataFrame:
 TIE_COLUMNS = ["mesh", "kind", "chosen", "tied", "pairs", "example"]
 
 
+def _trafficroute_ties(decisions: Iterable[Decision], first: Container[int]) -> list[tuple[str, tuple[str, ...], str]]:
+    """(chosen, tied, destination) of the decisions of one signature where written TrafficRoutes tie."""
+    out = []
+    for d in decisions:
+        if d.trafficroute is None or not d.trafficroute_ties or id(d.trafficroute) in first:
+            continue
+        tied = tuple(p.name for p in d.trafficroute_ties if id(p) not in first)
+        if tied:
+            out.append((d.trafficroute.name, tied, d.destination))
+    return out
+
+
 def ties_frame(engine: Engine) -> pd.DataFrame:
     """Choices that only creation time decides, between policies of the repository: TrafficRoutes of equal
     rank for a pair, TrafficPermissions of equal rank for an ExternalService."""
     first = engine.created_with_mesh
     found: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}
+    by_signature: dict[int, list[tuple[str, tuple[str, ...], str]]] = {}  # the groups of a signature share its ties
     for group, sig_id in zip(engine.groups, engine.group_signature):
-        for d in engine.signatures[sig_id].decisions:
-            tied = tuple(p.name for p in d.trafficroute_ties if id(p) not in first)
-            if d.trafficroute is None or not tied or id(d.trafficroute) in first:
-                continue
-            found.setdefault((group.mesh, "TrafficRoute", d.trafficroute.name, tied), []).append(f"{group.name} → {d.destination}")
+        ties = by_signature.get(sig_id)
+        if ties is None:
+            ties = by_signature[sig_id] = _trafficroute_ties(engine.signatures[sig_id].decisions, first)
+        for chosen, tied, destination in ties:
+            found.setdefault((group.mesh, "TrafficRoute", chosen, tied), []).append(f"{group.name} → {destination}")
     for mesh, ctx in engine.mesh_contexts.items():
         for external, tied_policies in ctx.endpoints.governor_ties.items():
             chosen = ctx.endpoints.governor[external]
