@@ -326,13 +326,23 @@ class AuditContext:
         return found
 
     @cached_property
-    def _selecting(self) -> Mapping[tuple[str, str, str], tuple[Policy, ...]]:
-        out: dict[tuple[str, str, str], list[Policy]] = defaultdict(list)
-        for policy in self.route_policies(valid=True):
-            # Each list is in policy order whatever the order of sources; selecting() puts it in merge order.
-            for source in self.selected_sources(policy):
-                out[(policy.type, policy.mesh, source)].append(policy)
-        return {k: tuple(v) for k, v in out.items()}
+    def _selecting_by_type(self) -> dict[str, Mapping[tuple[str, str], tuple[Policy, ...]]]:
+        return {}
+
+    def _selecting(self, policy_type: str) -> Mapping[tuple[str, str], tuple[Policy, ...]]:
+        """(mesh, source group) -> the valid ``policy_type`` policies selecting it, in policy order; built
+        for a type when first asked (the rules ask about MeshHTTPRoute only)."""
+        found = self._selecting_by_type.get(policy_type)
+        if found is None:
+            out: dict[tuple[str, str], list[Policy]] = defaultdict(list)
+            for policy in self.route_policies(valid=True):
+                if policy.type != policy_type:
+                    continue
+                # Each list is in policy order whatever the order of sources; selecting() puts it in merge order.
+                for source in self.selected_sources(policy):
+                    out[(policy.mesh, source)].append(policy)
+            found = self._selecting_by_type[policy_type] = {k: tuple(v) for k, v in out.items()}
+        return found
 
     @cached_property
     def _selecting_ordered(self) -> dict[tuple[str, str, str], tuple[Policy, ...]]:
@@ -345,7 +355,7 @@ class AuditContext:
         if found is None:
             from ..resolve.selection import order_policies
 
-            found = self._selecting_ordered[key] = tuple(order_policies(self._selecting.get(key, ()), self.res.semantics))
+            found = self._selecting_ordered[key] = tuple(order_policies(self._selecting(policy_type).get((mesh, source), ()), self.res.semantics))
         return found
 
     @cached_property
