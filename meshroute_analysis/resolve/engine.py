@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from ..content import RepoContent
 from ..model import SERVICE_TAG, MeshGateway, Origin, Policy, Proxy, Service
 from .decide import Decision, PairInput, decide
@@ -60,6 +62,8 @@ class MeshContext:
         self.http = TargetRefIndex(by_type.get(HTTP_TYPE, ()), semantics, zone)
         self.valid_tcp: list[Policy] = list(by_type.get(TCP_TYPE, ()))
         self.valid_http: list[Policy] = list(by_type.get(HTTP_TYPE, ()))
+        #: Policies whose top-level targetRef selects every proxy of the mesh (see :meth:`items_for`).
+        self._everywhere = {id(p) for p in self.tcp.everywhere + self.http.everywhere}
         #: Whether the mesh runs on Kubernetes (its proxies come from workloads): an API server applies the CRDs'
         #: defaults to Kubernetes-form policies there.
         self.kubernetes = False
@@ -69,6 +73,7 @@ class MeshContext:
         self.destinations = destinations
         #: (service, outbound tags) of a proxy without listed outbounds; shared, never mutated.
         self.transparent_destinations = [(d, {SERVICE_TAG: d}) for d in destinations]
+        self.position = {d: i for i, d in enumerate(destinations)}
         # Caches.  Keys are small: big tuples (source candidates, item lists, admission sets) are interned
         # to ints once, because Python does not cache tuple hashes.
         self._ids: dict[object, int] = {}
@@ -77,6 +82,10 @@ class MeshContext:
         self.items_cache: dict[tuple[int, ...], tuple[dict[str, list[Item]], dict[str, int]]] = {}
         self.policy_items: dict[int, list[tuple[str, Item]]] = {}
         self.decisions: dict[tuple, Decision] = {}
+        #: Per (flags, admission id): decisions of transparent proxies' pairs, shared by their signatures.
+        self.transparent_decisions: dict[tuple[int, int], SharedDecisions] = {}
+        #: Per source-candidate id: the TrafficRoute choice id of every destination, in destination order.
+        self.choice_ids: dict[int, np.ndarray] = {}
 
     def listeners(self, proxy: Proxy) -> list[dict[str, str]]:
         """The listener tags of the MeshGateway that serves ``proxy``, which targetRefs may select."""
@@ -86,37 +95,83 @@ class MeshContext:
         return self._ids.setdefault(value, len(self._ids))
 
     def items_for(self, policies: tuple[Policy, ...], semantics: Semantics) -> tuple[dict[str, list[Item]], dict[str, int]]:
-        """The ``to`` items of these policies (in merge order) by destination, and an id per item list."""
+        """The ``to`` items of these policies (in merge order) by destination, and an id per item list (equal
+        lists, equal ids).  Policies that select every proxy sort first and are the same for most groups, so
+        that prefix is collected once and each group only adds its own policies' items to it."""
         key = tuple(map(id, policies))
         found = self.items_cache.get(key)
         if found is None:
-            items: dict[str, list[Item]] = defaultdict(list)
-            for policy in policies:
-                per_policy = self.policy_items.get(id(policy))
-                if per_policy is None:
-                    per_policy = self.policy_items[id(policy)] = [
-                        (dest, (policy, entry))
-                        for entry in policy.to
-                        if (dest := entry_destination(entry, semantics.to_kinds)) is not None
-                    ]
-                for dest, item in per_policy:
+            shared = 0
+            while shared < len(policies) and key[shared] in self._everywhere:
+                shared += 1
+            if 0 < shared < len(policies):
+                base_items, base_ids = self.items_for(policies[:shared], semantics)
+            else:
+                base_items, base_ids = {}, {}
+                shared = 0
+            items, ids = dict(base_items), dict(base_ids)
+            own: set[str] = set()  # destinations whose list is this call's own (the base's are shared)
+            for policy in policies[shared:]:
+                for dest, item in self._policy_items(policy, semantics):
+                    if dest not in own:
+                        own.add(dest)
+                        items[dest] = list(items.get(dest, ()))
                     items[dest].append(item)
-            ids = {d: self.intern(tuple((id(p), e.index) for p, e in its)) for d, its in items.items()}
-            found = self.items_cache[key] = (dict(items), ids)
+                    # A list's id is its prefix's id and its last item, interned: equal lists get equal ids.
+                    ids[dest] = self.intern((ids.get(dest, -1), id(item[0]), item[1].index))
+            found = self.items_cache[key] = (items, ids)
         return found
+
+    def _policy_items(self, policy: Policy, semantics: Semantics) -> list[tuple[str, Item]]:
+        found = self.policy_items.get(id(policy))
+        if found is None:
+            found = self.policy_items[id(policy)] = [
+                (dest, (policy, entry))
+                for entry in policy.to
+                if (dest := entry_destination(entry, semantics.to_kinds)) is not None
+            ]
+        return found
+
+    def trafficroute_named(self, sources_id: int, sources: SourceCandidates) -> frozenset[str]:
+        """The services some TrafficRoute of these source candidates names by ``kuma.io/service``."""
+        named = self.named_cache.get(sources_id)
+        if named is None:
+            named = self.named_cache[sources_id] = self.trafficroutes.services_named_by(sources)
+        return named
 
     def trafficroute_for(self, sources_id: int, sources: SourceCandidates, service: str) -> tuple[TrafficRouteChoice, int]:
         """Cached TrafficRoute choice and its id; destinations that no candidate names by service share one
         answer per source-candidate set (only wildcard destination selectors can match them)."""
-        named = self.named_cache.get(sources_id)
-        if named is None:
-            named = self.named_cache[sources_id] = self.trafficroutes.services_named_by(sources)
-        key = (sources_id, service if service in named else None)
+        key = (sources_id, service if service in self.trafficroute_named(sources_id, sources) else None)
         found = self.choice_cache.get(key)
         if found is None:
             choice = self.trafficroutes.choose(sources, service)
             found = self.choice_cache[key] = (choice, self.intern(("choice", choice.key)))
         return found
+
+    def destination_choice_ids(self, sources_id: int, sources: SourceCandidates) -> np.ndarray:
+        """The TrafficRoute choice id of every destination of the mesh, for these source candidates."""
+        found = self.choice_ids.get(sources_id)
+        if found is None:
+            found = self.choice_ids[sources_id] = np.fromiter(
+                (self.trafficroute_for(sources_id, sources, d)[1] for d in self.destinations), dtype=np.int64,
+                count=len(self.destinations))
+        return found
+
+
+@dataclass(slots=True)
+class SharedDecisions:
+    """Decisions of transparent proxies' pairs, one per destination of the mesh, kept with the key parts
+    they were decided for (the ids of the MeshTCPRoute and MeshHTTPRoute items and of the TrafficRoute
+    choice).  A signature with the same flags and admission takes every position whose key parts equal its
+    own; only the others are decided for it, which is what makes a transparent proxy's ~all-services
+    outbound list cost what its policies name rather than what the mesh holds."""
+
+    decisions: list[Decision | None]
+    codes: np.ndarray  # Engine.distinct index of each decision, -1 where none is kept yet
+    tcp: np.ndarray
+    http: np.ndarray
+    choice: np.ndarray
 
 
 @dataclass(slots=True)
@@ -139,6 +194,8 @@ class RoutingSignature:
     admitted_id: int = 0
     flags: int = 0  # 1: some MeshTCPRoute rule, 2: some MeshHTTPRoute rule
     decisions: list[Decision] = field(default_factory=list)
+    #: For every decision, its index in ``Engine.distinct``.
+    codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: Why Kuma fails to build the configuration of proxies of this shape (None: it builds it).
     config_error: BuildCheck | None = None
     #: A builtin gateway's MeshGateway (2.6+): its destinations are listeners, decided by :mod:`.gatewayroutes`.
@@ -199,6 +256,10 @@ class Engine:
         )
         self.signatures: list[RoutingSignature] = []
         self.group_signature: list[int] = []
+        #: Every distinct decision of the signatures, once (``RoutingSignature.codes`` index it).
+        self.distinct: list[Decision] = []
+        self._codes: dict[int, int] = {}  # id(decision) -> its index in distinct
+        self._with_checks: set[int] = set()  # codes of decisions whose HTTP listener makes build checks
         self._resolve_all()
 
     # -- per group ---------------------------------------------------------------------------------
@@ -268,11 +329,67 @@ class Engine:
                     sig.representative, sig.gateway, ctx.valid_tcp, ctx.valid_http, self.semantics, ctx.endpoints,
                     sig.admitted, ctx.kubernetes,
                 )
+                sig.codes = self._codes_of(sig.decisions)
                 continue
-            sig.decisions = [self.decision(sig, dest, tags) for dest, tags in sig.destinations]
-            sig.decisions.extend(self.real_decision(sig, out) for out in sig.real_outbounds)
+            if sig.transparent and sig.destinations:
+                decisions, codes = self._transparent_decisions(sig)
+            else:
+                decisions = [self.decision(sig, dest, tags) for dest, tags in sig.destinations]
+                codes = self._codes_of(decisions)
+            if sig.real_outbounds:
+                real = [self.real_decision(sig, out) for out in sig.real_outbounds]
+                decisions.extend(real)
+                codes = np.concatenate([codes, self._codes_of(real)])
+            sig.decisions, sig.codes = decisions, codes
             # The MeshHTTPRoute plugin builds every outbound of the proxy in turn; one failure fails them all.
-            sig.config_error = first_failure([d.http_listener for d in sig.decisions])
+            if self._with_checks and np.isin(codes, list(self._with_checks)).any():
+                sig.config_error = first_failure([d.http_listener for d in decisions])
+
+    def _code_of(self, decision: Decision) -> int:
+        code = self._codes.get(id(decision))
+        if code is None:
+            code = self._codes[id(decision)] = len(self.distinct)
+            self.distinct.append(decision)
+            if decision.http_listener is not None and decision.http_listener.checks:
+                self._with_checks.add(code)
+        return code
+
+    def _codes_of(self, decisions: Sequence[Decision]) -> np.ndarray:
+        return np.fromiter(map(self._code_of, decisions), dtype=np.int64, count=len(decisions))
+
+    def _transparent_decisions(self, sig: RoutingSignature) -> tuple[list[Decision], np.ndarray]:
+        """The decisions of a transparent signature's pairs (every destination of the mesh, in order): taken
+        from the mesh's shared decisions wherever this signature's key parts are theirs, decided otherwise
+        (exactly :meth:`decision`, whose cache the shared decisions come from)."""
+        ctx = self.mesh_contexts[sig.mesh]
+        n = len(ctx.destinations)
+        tcp, http = self._item_ids(ctx, sig.tcp_keys), self._item_ids(ctx, sig.http_keys)
+        choice = ctx.destination_choice_ids(sig.tr_id, sig.tr_sources)
+        shared = ctx.transparent_decisions.get((sig.flags, sig.admitted_id))
+        if shared is None:
+            shared = ctx.transparent_decisions[(sig.flags, sig.admitted_id)] = SharedDecisions(
+                [None] * n, np.full(n, -1, dtype=np.int64), tcp, http, choice)
+        differs = (shared.codes < 0) | (shared.tcp != tcp) | (shared.http != http) | (shared.choice != choice)
+        decisions = shared.decisions.copy()
+        codes = shared.codes.copy()
+        for pos in np.flatnonzero(differs).tolist():
+            dest, tags = ctx.transparent_destinations[pos]
+            decisions[pos] = d = self.decision(sig, dest, tags)
+            codes[pos] = self._code_of(d)
+            if shared.codes[pos] < 0:  # the first signature to need a position keeps it for the others
+                shared.decisions[pos], shared.codes[pos] = d, codes[pos]
+                shared.tcp[pos], shared.http[pos], shared.choice[pos] = tcp[pos], http[pos], choice[pos]
+        return decisions, codes  # type: ignore[return-value]  # every None was replaced above
+
+    @staticmethod
+    def _item_ids(ctx: MeshContext, keys: Mapping[str, int]) -> np.ndarray:
+        """A signature's item-list id per destination of the mesh (-1: no item names it)."""
+        ids = np.full(len(ctx.destinations), -1, dtype=np.int64)
+        at = [(ctx.position[d], k) for d, k in keys.items() if d in ctx.position]
+        if at:
+            positions, values = zip(*at)
+            ids[list(positions)] = values
+        return ids
 
     # -- per pair ----------------------------------------------------------------------------------
     def pair_input(self, sig: RoutingSignature, destination: str, outbound_tags: Mapping[str, str]) -> PairInput:

@@ -90,22 +90,37 @@ def backend_rows(d: Decision) -> list[tuple]:
 def _decision_rows(engine: Engine, build, build_failed) -> tuple[list[tuple], list[np.ndarray]]:
     """Rows of every distinct decision (built once, however many pairs share it) and, per signature, the
     row positions of its pairs in destination order.  Signatures whose proxies Kuma cannot build get
-    ``build_failed`` rows instead."""
-    rows: list[tuple] = []
-    where: dict[tuple[int, int], tuple[int, int]] = {}
-    per_sig: list[np.ndarray] = []
+    ``build_failed`` rows instead.  Rows come in the order their decisions are first met, signature by
+    signature; the positions are worked out with integer arrays, not per pair."""
+    errors: dict[int, int] = {}  # id(config error) -> 1, 2, ... (0: the proxy builds)
+    error_of: list[BuildCheck | None] = [None]
     for sig in engine.signatures:
-        positions: list[int] = []
-        error = sig.config_error
-        for d in sig.decisions:
-            key = (id(d), id(error))
-            span = where.get(key)
-            if span is None:
-                built = build(d) if error is None else build_failed(d, error)
-                span = where[key] = (len(rows), len(built))
-                rows.extend(built)
-            positions.extend(range(span[0], span[0] + span[1]))
-        per_sig.append(np.asarray(positions, dtype=np.int64))
+        if sig.config_error is not None and id(sig.config_error) not in errors:
+            errors[id(sig.config_error)] = len(error_of)
+            error_of.append(sig.config_error)
+    # One key per (decision, error), as one array over every signature's pairs.
+    width = len(error_of)
+    keys = [sig.codes * width + errors.get(id(sig.config_error), 0) for sig in engine.signatures]
+    every = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    distinct, first, inverse = np.unique(every, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # distinct keys in the order they are first met
+    rows: list[tuple] = []
+    lengths = np.zeros(len(distinct), dtype=np.int64)
+    starts = np.zeros(len(distinct), dtype=np.int64)
+    for k in order.tolist():
+        code, e = divmod(int(distinct[k]), width)
+        error = error_of[e]
+        built = build(engine.distinct[code]) if error is None else build_failed(engine.distinct[code], error)
+        starts[k], lengths[k] = len(rows), len(built)
+        rows.extend(built)
+    # Every pair expands to its key's span of rows.
+    inverse = inverse.reshape(-1)
+    per_pair = lengths[inverse]
+    ends = np.cumsum(per_pair)
+    positions = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(starts[inverse] - (ends - per_pair), per_pair)
+    row_bounds = np.concatenate([[0], ends])  # where each pair's rows begin, and the end of the last
+    pair_bounds = np.cumsum([0] + [len(k) for k in keys])
+    per_sig = [positions[row_bounds[a]:row_bounds[b]] for a, b in zip(pair_bounds[:-1], pair_bounds[1:])]
     return rows, per_sig
 
 
