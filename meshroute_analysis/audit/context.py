@@ -119,9 +119,15 @@ class AuditContext:
         i = self._pair_positions.position(mesh, source, destination)
         return None if i is None else self.pairs[i]
 
-    def pairs_from(self, mesh: str, destination: str, sources: frozenset[str] | set[str]) -> list[Pair]:
-        """The pairs from ``sources`` to ``destination``, in :attr:`pairs` order: looked up one source at a
+    def pairs_from(self, mesh: str, destination: str, sources: frozenset[str]) -> list[Pair]:
+        """The pairs from ``sources`` to ``destination``, in :attr:`pairs` order: by binary search over the
+        rows sorted by destination and source (:mod:`.positions`); without codes, looked up one source at a
         time when there are fewer sources than pairs to the destination, else filtered from those."""
+        positions = self._pair_positions
+        rows = positions.rows_from(mesh, destination, sources) if isinstance(positions, BlockPositions) else None
+        if rows is not None:
+            pairs = self.pairs
+            return [pairs[i] for i in rows.tolist()]
         to_destination = self.pairs_by_destination.get((mesh, destination), ())
         if len(to_destination) <= len(sources):
             return [pair for pair in to_destination if pair.source in sources]

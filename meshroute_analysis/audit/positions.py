@@ -4,7 +4,9 @@ MRA303, MRA401 and liveness look pairs up by their three names hundreds of thous
 estate.  A dict of one key per pair (1.5 M at full size) costs about a second to build; the frame holds
 one block of rows per source group, so :class:`BlockPositions` finds the group's block first and then the
 destination inside it, from the resolution's integer codes (``Resolution.pair_codes``), with one small dict
-per block built when the block is first asked about.  :class:`NamePositions` answers the same from the
+per block built when the block is first asked about.  The pairs from many sources to one destination (what
+liveness and MRA401 ask per ``to`` entry) come from the rows sorted by (mesh, destination, source), with
+one binary search over a sorted range per question.  :class:`NamePositions` answers the same from the
 frame's strings, for a resolution without codes.
 """
 
@@ -59,6 +61,12 @@ class BlockPositions:
         for start, end, m, s in zip(starts.tolist(), ends.tolist(), rows.mesh[starts].tolist(), rows.source[starts].tolist()):
             self._blocks[(m, s)].append((start, end))
         self._rows_of: dict[int, dict[int, int]] = {}  # block start -> destination code -> row
+        self._row_sources = rows.source
+        self._mesh_codes = rows.mesh
+        self._twice = False
+        self._n_destinations = len(codes.destinations)
+        self._sorted: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see _by_destination
+        self._source_arrays: dict[int, tuple[frozenset[str], np.ndarray]] = {}  # id(sources) -> their codes
 
     def _block(self, start: int, end: int) -> dict[int, int]:
         found = self._rows_of.get(start)
@@ -89,6 +97,47 @@ class BlockPositions:
             return []
         source_code, find = self._source, self._find
         return [i for s in sources if (i := find(m, source_code.get(s), d)) is not None]
+
+
+    def _by_destination(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Rows in (mesh, destination, source, row) order, their (mesh, destination) keys and their source
+        codes; None when some (mesh, source, destination) has two rows (the callers then scan)."""
+        if self._sorted is None:
+            keys = self._mesh_codes.astype(np.int64) * self._n_destinations + self._destinations
+            order = np.lexsort((np.arange(len(keys)), self._row_sources, keys))
+            keys, sources = keys[order], self._row_sources[order]
+            twice = bool(len(keys) > 1 and ((keys[1:] == keys[:-1]) & (sources[1:] == sources[:-1])).any())
+            self._sorted = (order, keys, sources) if not twice else (np.zeros(0, np.int64),) * 3
+            self._twice = twice
+        return None if self._twice else self._sorted
+
+    def _codes_of(self, sources: frozenset[str]) -> np.ndarray:
+        found = self._source_arrays.get(id(sources))
+        if found is None or found[0] is not sources:
+            codes = np.fromiter((c for s in sources if (c := self._source.get(s)) is not None), dtype=np.int64)
+            found = self._source_arrays[id(sources)] = (sources, codes)
+        return found[1]
+
+    def rows_from(self, mesh: str, destination: str, sources: frozenset[str]) -> np.ndarray | None:
+        """The rows of the pairs from ``sources`` to ``destination``, in frame order; None when the frame
+        lists some pair twice (ask :meth:`among`, or scan).  ``sources`` is kept by identity: pass the same
+        frozenset for the same sources (the audit context keeps one per policy)."""
+        index = self._by_destination()
+        if index is None:
+            return None
+        m, d = self._mesh.get(mesh), self._destination.get(destination)
+        if m is None or d is None:
+            return np.zeros(0, dtype=np.int64)
+        order, keys, row_sources = index
+        key = m * self._n_destinations + d
+        lo, hi = np.searchsorted(keys, key, "left"), np.searchsorted(keys, key, "right")
+        if lo == hi:
+            return np.zeros(0, dtype=np.int64)
+        wanted = self._codes_of(sources)
+        at = lo + np.searchsorted(row_sources[lo:hi], wanted)
+        inside = at < hi
+        at, wanted = at[inside], wanted[inside]
+        return np.sort(order[at[row_sources[at] == wanted]])
 
 
 def pair_positions(routes: pd.DataFrame, codes: PairCodes | None) -> BlockPositions | NamePositions:
