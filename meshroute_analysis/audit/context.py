@@ -350,6 +350,25 @@ class AuditContext:
             found = self._selecting_by_type[policy_type] = {k: tuple(v) for k, v in out.items()}
         return found
 
+    def sources_naming(self, policy_type: str, mesh: str, destination: str) -> frozenset[str]:
+        """The source groups selected by some valid ``policy_type`` policy with a ``to`` entry for
+        ``destination``: exactly those whose ``selecting_items(policy_type, mesh, source, destination)`` is
+        not empty, so a rule can drop every other pair before it looks at one."""
+        by_destination = self._sources_naming.get((policy_type, mesh))
+        if by_destination is None:
+            out: dict[str | None, set[str]] = defaultdict(set)
+            for policy in self.route_policies(valid=True):
+                if policy.type == policy_type and policy.mesh == mesh:
+                    sources = self.selected_sources(policy)
+                    for named in self._entries_by_destination(policy):
+                        out[named].update(sources)
+            by_destination = self._sources_naming[(policy_type, mesh)] = {d: frozenset(v) for d, v in out.items()}
+        return by_destination.get(destination, frozenset())
+
+    @cached_property
+    def _sources_naming(self) -> dict[tuple[str, str], dict[str | None, frozenset[str]]]:
+        return {}
+
     @cached_property
     def _selecting_ordered(self) -> dict[tuple[str, str, str], tuple[Policy, ...]]:
         return {}

@@ -27,7 +27,9 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
             dest = ctx.entry_destination(entry)
             if dest is None:
                 continue
-            for pair in ctx.pairs_from(policy.mesh, dest, sources):
+            # Only groups some MeshHTTPRoute with an entry for dest selects can be shadowed.
+            shadowed = sources & ctx.sources_naming(HTTP, policy.mesh, dest)
+            for pair in ctx.pairs_from(policy.mesh, dest, shadowed) if shadowed else ():
                 if pair.protocol not in http_like:
                     continue
                 http = ctx.selecting_items(HTTP, pair.mesh, pair.source, dest)
