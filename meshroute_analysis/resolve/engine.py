@@ -372,9 +372,13 @@ class Engine:
         differs = (shared.codes < 0) | (shared.tcp != tcp) | (shared.http != http) | (shared.choice != choice)
         decisions = shared.decisions.copy()
         codes = shared.codes.copy()
-        for pos in np.flatnonzero(differs).tolist():
+        at = np.flatnonzero(differs)
+        cached = ctx.decisions
+        for pos, tcp_id, http_id, choice_id in zip(at.tolist(), tcp[at].tolist(), http[at].tolist(), choice[at].tolist()):
             dest, tags = ctx.transparent_destinations[pos]
-            decisions[pos] = d = self.decision(sig, dest, tags)
+            # Mostly decided already for another signature: looked up by the key decision() would build.
+            d = cached.get(_decision_key(dest, None, tcp_id, http_id, sig.flags, choice_id, sig.admitted_id))
+            decisions[pos] = d = d if d is not None else self.decision(sig, dest, tags)
             codes[pos] = self._code_of(d)
             if shared.codes[pos] < 0:  # the first signature to need a position keeps it for the others
                 shared.decisions[pos], shared.codes[pos] = d, codes[pos]
@@ -413,7 +417,7 @@ class Engine:
             return next(d for d in sig.decisions if d.destination == destination)
         ctx = self.mesh_contexts[sig.mesh]
         choice_id = ctx.trafficroute_for(sig.tr_id, sig.tr_sources, destination)[1]
-        key = (
+        key = _decision_key(
             destination, None if sig.transparent else tuple(sorted(outbound_tags.items())),
             sig.tcp_keys.get(destination, -1), sig.http_keys.get(destination, -1),
             sig.flags, choice_id, sig.admitted_id,
@@ -458,6 +462,14 @@ class Engine:
             if group.mesh == mesh and any(p.name == source for p in group.proxies):
                 return i, group
         return None
+
+
+def _decision_key(destination: str, outbound_tags: tuple | None, tcp_id: int, http_id: int, flags: int,
+                  choice_id: int, admitted_id: int) -> tuple:
+    """What a legacy pair's decision depends on (``MeshContext.decisions``' key): the destination, its outbound
+    tags unless the proxy is transparent, the ids of its MeshTCPRoute and MeshHTTPRoute item lists (-1: none),
+    the rule flags, the TrafficRoute choice and the admission."""
+    return (destination, outbound_tags, tcp_id, http_id, flags, choice_id, admitted_id)
 
 
 def _instance_blind(policies: Sequence[Policy], meshes: Mapping[str, object]) -> frozenset[str]:

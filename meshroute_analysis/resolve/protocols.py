@@ -107,6 +107,7 @@ class MeshEndpoints:
         self._governors = {id(p): p for p in self.governor.values() if p is not None}
         self._protocol_cache: dict[tuple[str, AdmittedKey], str] = {}
         self._count_cache: dict[tuple, int] = {}
+        self._external_cache: dict[tuple[str, AdmittedKey], bool] = {}
 
     # -- admission -------------------------------------------------------------------------------
     def admitted(self, tag_sets: Sequence[Mapping[str, str]]) -> AdmittedKey:
@@ -137,6 +138,19 @@ class MeshEndpoints:
             cached = fold_protocols(ep.protocol_tag for ep in self.visible_endpoints(service, relevant))
             self._protocol_cache[key] = cached
         return cached
+
+    def has_external(self, service: str, admitted: AdmittedKey) -> bool:
+        """Whether some endpoint of ``service`` this proxy sees is an ExternalService's (asked per backend;
+        a service has as many endpoints as replicas, and only its admitted ExternalServices matter)."""
+        names = self.external_names.get(service, ())
+        if not names:
+            return False
+        relevant = admitted.intersection(names)
+        key = (service, relevant)
+        found = self._external_cache.get(key)
+        if found is None:
+            found = self._external_cache[key] = any(ep.external for ep in self.visible_endpoints(service, relevant))
+        return found
 
     def protocol_of_services(self, services: Iterable[str], admitted: AdmittedKey, *, per_service: bool = False) -> str:
         """``generator.InferProtocol`` of a TrafficRoute's clusters.  2.5 folds all their endpoints, so a

@@ -86,7 +86,7 @@ def make_backend(
     endpoints: MeshEndpoints, admitted: AdmittedKey, kind: str, name: str, tags: Tags, weight: int, **extra: object
 ) -> Backend:
     subset = {k: v for k, v in tags if k != SERVICE_TAG}
-    external = any(ep.external for ep in endpoints.visible_endpoints(name, admitted))
+    external = endpoints.has_external(name, admitted)
     return Backend(
         kind=kind,
         name=name,
