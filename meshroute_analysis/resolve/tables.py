@@ -102,7 +102,7 @@ def _decision_rows(engine: Engine, build, build_failed) -> tuple[list[tuple], li
     width = len(error_of)
     keys = [sig.codes * width + errors.get(id(sig.config_error), 0) for sig in engine.signatures]
     every = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-    distinct, first, inverse = np.unique(every, return_index=True, return_inverse=True)
+    distinct, first, inverse = _first_met(every, len(engine.distinct) * width)
     order = np.argsort(first, kind="stable")  # distinct keys in the order they are first met
     rows: list[tuple] = []
     lengths = np.zeros(len(distinct), dtype=np.int64)
@@ -122,6 +122,19 @@ def _decision_rows(engine: Engine, build, build_failed) -> tuple[list[tuple], li
     pair_bounds = np.cumsum([0] + [len(k) for k in keys])
     per_sig = [positions[row_bounds[a]:row_bounds[b]] for a, b in zip(pair_bounds[:-1], pair_bounds[1:])]
     return rows, per_sig
+
+
+def _first_met(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True, return_inverse=True)`` for keys in ``range(bound)``: with a
+    table of ``bound`` slots instead of a sort when that is not much larger than the keys."""
+    if bound > 4 * len(keys) + 1024:
+        return np.unique(keys, return_index=True, return_inverse=True)
+    first = np.full(bound, len(keys), dtype=np.int64)
+    np.minimum.at(first, keys, np.arange(len(keys), dtype=np.int64))
+    distinct = np.flatnonzero(first < len(keys))
+    slot = np.zeros(bound, dtype=np.int64)
+    slot[distinct] = np.arange(len(distinct), dtype=np.int64)
+    return distinct, first[distinct], slot[keys]
 
 
 class JoinedRows(NamedTuple):

@@ -138,3 +138,17 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         raise SystemExit("usage: test_resolve_equivalence.py --write")
     _write()
+
+
+@pytest.mark.parametrize(("n", "bound"), [(0, 5), (1, 1), (1000, 50), (1000, 100_000), (50_000, 3_000)])
+def test_first_met_is_numpys_unique(n: int, bound: int) -> None:
+    """The frames find each decision's first pair with a table when the keys are dense, a sort otherwise:
+    both give what ``np.unique`` gives."""
+    import numpy as np
+
+    from meshroute_analysis.resolve.tables import _first_met
+
+    keys = np.random.default_rng(n + bound).integers(0, bound, n)
+    expected = np.unique(keys, return_index=True, return_inverse=True)
+    for got, want in zip(_first_met(keys, bound), expected):
+        assert np.array_equal(got, want.reshape(-1))
