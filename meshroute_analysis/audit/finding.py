@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -56,24 +57,41 @@ class Finding:
         )  # fmt: skip
 
 
+_FIELDS = ("code", "message", "file", "line", "policy", "path", "mesh", "source", "destination", "policy_type",
+           "policy_name")
+
+
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """Findings in a deterministic order (file, line, code, path, pair), one row each."""
+    """Findings in a deterministic order (file, line, code, path, pair), one row each: the columns of
+    :meth:`Finding.row`, sorted by :meth:`Finding.sort_key`, both worked out column by column (a large audit
+    has hundreds of thousands of findings, and a method call per finding and column adds up)."""
     unique = list(dict.fromkeys(findings))
     if not unique:
         return make_frame(COLUMNS, [])
-    columns = [np.array(column, dtype=object) for column in zip(*(f.row() for f in unique))]
-    order = _sort_order(unique)
+    field = dict(zip(_FIELDS, zip(*map(attrgetter(*_FIELDS), unique))))
+    codes = field["code"]
+    entry = {c: CODES[c] for c in set(codes)}
+    pairs = [None if s is None or d is None else f"{s} -> {d}" for s, d in zip(field["source"], field["destination"])]
+    values = {
+        **field,
+        "severity": [entry[c].severity for c in codes],
+        "title": [entry[c].title for c in codes],
+        "pair": pairs,
+    }
+    keys = [[v or "" for v in field["file"]], [v or 0 for v in field["line"]], codes,
+            *([v or "" for v in field[name]] for name in ("path", "mesh", "source", "destination")), field["message"]]
+    order = _sort_order(keys)
     # object columns keep None (not NaN) for "absent", as the other frames of the package do
-    frame = pd.DataFrame({name: column[order] for name, column in zip(COLUMNS, columns)}, dtype=object)
+    frame = pd.DataFrame({name: np.array(values[name], dtype=object)[order] for name in COLUMNS}, dtype=object)
     frame["line"] = frame["line"].astype("Int64")
     return frame
 
 
-def _sort_order(findings: list[Finding]) -> np.ndarray:
-    """The positions of ``findings`` in :meth:`Finding.sort_key` order (stable).  Sorted as integer codes of
-    each key but the last, the message, which only breaks the few remaining ties: Python's tuple comparison
-    over 170,000 findings costs several times as much, and so would sorting 170,000 distinct messages."""
-    keys = list(zip(*(f.sort_key() for f in findings)))
+def _sort_order(keys: list) -> np.ndarray:
+    """The positions in the order of ``keys`` (columns of :meth:`Finding.sort_key`; stable).  Sorted as
+    integer codes of each key but the last, the message, which only breaks the few remaining ties: Python's
+    tuple comparison over 170,000 findings costs several times as much, and so would sorting 170,000
+    distinct messages."""
     *leading, messages = keys
     codes = [np.array(k, dtype=np.int64) if i == 1 else pd.factorize(np.array(k, dtype=object), sort=True)[0]
              for i, k in enumerate(leading)]  # the line is an int already
