@@ -92,12 +92,13 @@ def _pair_index(ctx: AuditContext) -> _PairIndex:
         for p in where(routes["gateway_listener"]):
             for key in set(p.policy_keys):
                 gateway_keys[(p.mesh, key)] += 1
+        # Most pairs are routed by TrafficRoute or MeshHTTPRoute: the tuple columns pick the few that count
+        # before any pair is read.
         catch_all: Counter[tuple[str, str]] = Counter()
-        for p in where(routes["route_type"] == HTTP):
-            if not p.policy_keys:
-                catch_all[(p.mesh, p.source)] += 1
+        for p in where((routes["route_type"] == HTTP).to_numpy(dtype=bool) & _empty(routes["policy_keys"])):
+            catch_all[(p.mesh, p.source)] += 1
         by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
-        for p in where(routes["route_type"] == TR):
+        for p in where((routes["route_type"] == TR).to_numpy(dtype=bool) & ~_empty(routes["trafficroute_ties"])):
             for name in set(p.trafficroute_ties):
                 by_tie[(p.mesh, name)].append(p)
         # Every pair shows the TrafficRoute its source and destination select (route-all at least), but
@@ -109,6 +110,12 @@ def _pair_index(ctx: AuditContext) -> _PairIndex:
         by_tr = {key: at[rows] for key, rows in by_tr.items()}
         ctx.memo["liveness_pairs"] = _PairIndex(gateway_keys, catch_all, dict(by_tr), by_tie)
     return ctx.memo["liveness_pairs"]
+
+
+def _empty(column) -> np.ndarray:
+    """Per row of a column of tuples: whether it is empty."""
+    values = column.to_numpy(dtype=object)
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values)) == 0
 
 
 def _route_policy_life(ctx: AuditContext, policy: Policy) -> PolicyLife:

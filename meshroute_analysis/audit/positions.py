@@ -114,7 +114,10 @@ class BlockPositions:
     def _codes_of(self, sources: frozenset[str]) -> np.ndarray:
         found = self._source_arrays.get(id(sources))
         if found is None or found[0] is not sources:
-            codes = np.fromiter((c for s in sources if (c := self._source.get(s)) is not None), dtype=np.int64)
+            try:  # every source is a group of the resolution, nearly always
+                codes = np.fromiter(map(self._source.__getitem__, sources), dtype=np.int64, count=len(sources))
+            except KeyError:
+                codes = np.fromiter((c for s in sources if (c := self._source.get(s)) is not None), dtype=np.int64)
             found = self._source_arrays[id(sources)] = (sources, codes)
         return found[1]
 
