@@ -207,6 +207,12 @@ class AuditContext:
         """A TrafficRoute by the name ``res.routes.trafficroute`` shows (written or implicit)."""
         return self._trafficroutes.get((mesh, name))
 
+    @cached_property
+    def written_trafficroute_names(self) -> frozenset[str]:
+        """Names of the TrafficRoutes the repository holds (not the implicit ones), in any mesh: what a rule
+        filters ``res.routes.trafficroute`` by before it reads a pair."""
+        return frozenset(p.name for p in self.policies if p.type == TR)
+
     @staticmethod
     def is_implicit(policy: Policy) -> bool:
         return policy.resource.format is Format.IMPLICIT

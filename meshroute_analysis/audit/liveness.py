@@ -94,22 +94,34 @@ def _pair_index(ctx: AuditContext) -> _PairIndex:
                 gateway_keys[(p.mesh, key)] += 1
         # Most pairs are routed by TrafficRoute or MeshHTTPRoute: the tuple columns pick the few that count
         # before any pair is read.
-        catch_all: Counter[tuple[str, str]] = Counter()
-        for p in where((routes["route_type"] == HTTP).to_numpy(dtype=bool) & _empty(routes["policy_keys"])):
-            catch_all[(p.mesh, p.source)] += 1
+        catch_all = _count_by_group(ctx, (routes["route_type"] == HTTP).to_numpy(dtype=bool) & _empty(routes["policy_keys"]))
         by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
         for p in where((routes["route_type"] == TR).to_numpy(dtype=bool) & ~_empty(routes["trafficroute_ties"])):
             for name in set(p.trafficroute_ties):
                 by_tie[(p.mesh, name)].append(p)
         # Every pair shows the TrafficRoute its source and destination select (route-all at least), but
         # only the written ones are judged: positions by (mesh, name) of the pairs showing one of those.
-        written = {p.name for p in ctx.policies if p.type == TR}
-        at = np.flatnonzero(routes["trafficroute"].isin(written).to_numpy(dtype=bool)) if written else np.zeros(0, int)
+        written = ctx.written_trafficroute_names
+        at = np.flatnonzero(routes["trafficroute"].isin(list(written)).to_numpy(dtype=bool)) if written else np.zeros(0, int)
         shown = routes.iloc[at]
         by_tr = shown.groupby(["mesh", "trafficroute"], sort=False).indices if len(shown) else {}
         by_tr = {key: at[rows] for key, rows in by_tr.items()}
         ctx.memo["liveness_pairs"] = _PairIndex(gateway_keys, catch_all, dict(by_tr), by_tie)
     return ctx.memo["liveness_pairs"]
+
+
+def _count_by_group(ctx: AuditContext, mask: np.ndarray) -> Counter[tuple[str, str]]:
+    """How many rows of ``res.routes`` where ``mask`` holds each (mesh, source) has: counted over the
+    resolution's integer codes of those columns when it has them."""
+    routes = ctx.res.routes
+    codes = ctx.res.pair_codes() if hasattr(ctx.res, "pair_codes") else None
+    if codes is None or len(codes.routes.mesh) != len(routes):
+        rows = routes.loc[mask]
+        sizes = rows.groupby(["mesh", "source"], sort=False).size() if len(rows) else {}
+        return Counter({key: int(n) for key, n in dict(sizes).items()})
+    width = len(codes.sources)
+    keys, counts = np.unique(codes.routes.mesh[mask].astype(np.int64) * width + codes.routes.source[mask], return_counts=True)
+    return Counter({(codes.meshes[k // width], codes.sources[k % width]): int(n) for k, n in zip(keys.tolist(), counts.tolist())})
 
 
 def _empty(column) -> np.ndarray:

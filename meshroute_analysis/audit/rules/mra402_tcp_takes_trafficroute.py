@@ -24,6 +24,8 @@ def check(ctx: AuditContext) -> Iterator[Finding]:
     # Only a listener the TrafficRoute generator actually built is taken over; one it skipped (an http
     # outbound of a proxy with MeshHTTPRoute rules) lost its legacy policies before any MeshTCPRoute.
     taken = (routes["route_type"] == TCP) & routes["trafficroute_listener"].astype(bool)
+    # Only a written TrafficRoute is reported; the implicit route-all giving way is the recommended path.
+    taken &= routes["trafficroute"].isin(list(ctx.written_trafficroute_names))
     for pair in ctx.pairs_where(taken):
         if not pair.trafficroute:
             continue
