@@ -71,9 +71,8 @@ class BlockPositions:
     def _block(self, start: int, end: int) -> dict[int, int]:
         found = self._rows_of.get(start)
         if found is None:
-            found = {}
-            for row, destination in enumerate(self._destinations[start:end].tolist(), start):
-                found.setdefault(destination, row)
+            # Built back to front, so that a destination listed twice keeps its first row.
+            found = dict(zip(self._destinations[start:end][::-1].tolist(), range(end - 1, start - 1, -1)))
             self._rows_of[start] = found
         return found
 

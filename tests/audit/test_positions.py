@@ -55,3 +55,16 @@ def test_a_pair_listed_twice_is_left_to_the_scan() -> None:
     assert positions.rows_from("m", "d", frozenset({"a"})) is None
     assert positions.position("m", "a", "d") == 0
     assert sorted(positions.among("m", "d", ["a", "b"])) == [0, 1]
+
+
+def test_a_destination_twice_in_one_block_is_found_at_its_first_row() -> None:
+    from meshroute_analysis.resolve.paircodes import FrameCodes, PairCodes
+
+    empty = FrameCodes(np.zeros(0, int), np.zeros(0, int), np.zeros(0, int))
+    rows = FrameCodes(np.array([0, 0, 0, 0]), np.array([0, 0, 0, 0]), np.array([1, 0, 1, 0]))
+    codes = PairCodes(np.array(["m"], dtype=object), np.array(["a"], dtype=object), np.array(["d", "e"], dtype=object),
+                      rows, empty, np.zeros(0, dtype=object), np.zeros(0, int))
+    positions = BlockPositions(codes)
+    assert positions.position("m", "a", "e") == 0
+    assert positions.position("m", "a", "d") == 1
+    assert positions.rows_from("m", "d", frozenset({"a"})) is None
