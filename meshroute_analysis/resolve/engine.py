@@ -368,7 +368,7 @@ class Engine:
         shared = ctx.transparent_decisions.get((sig.flags, sig.admitted_id))
         if shared is None:
             shared = ctx.transparent_decisions[(sig.flags, sig.admitted_id)] = SharedDecisions(
-                [None] * n, np.full(n, -1, dtype=np.int64), tcp, http, choice)
+                [None] * n, np.full(n, -1, dtype=np.int64), tcp.copy(), http.copy(), choice.copy())  # never the cached choice ids
         differs = (shared.codes < 0) | (shared.tcp != tcp) | (shared.http != http) | (shared.choice != choice)
         decisions = shared.decisions.copy()
         codes = shared.codes.copy()
