@@ -60,6 +60,7 @@ class TrafficRouteIndex:
         self.dst_all: dict[int, Rank] = {}
         self.dst_by_service: dict[str, dict[int, Rank]] = defaultdict(dict)
         self.services_of: dict[int, set[str]] = {}  # position → services its destinations name
+        self._source_ranks: dict[int, tuple[SourceCandidates, dict[int, Rank]]] = {}  # id(sources) → position → rank
         for pos, route in enumerate(self.routes):
             for sel in route.sources:
                 rank = selector_rank(sel.match)
@@ -119,7 +120,7 @@ class TrafficRouteIndex:
             return NO_CHOICE
         by_service = self.dst_by_service.get(service)
         found: list[tuple[int, Rank]] = []
-        for pos, src_rank in sources:
+        for pos, src_rank in self._destination_candidates(sources, by_service):
             dst = self.dst_all.get(pos)
             if by_service is not None and pos in by_service:
                 other = by_service[pos]
@@ -134,6 +135,20 @@ class TrafficRouteIndex:
                 best_pos, best_rank = pos, rank
         tied = tuple(self.routes[p] for p, r in found if p != best_pos and compare_ranks(r, best_rank) == 0)
         return make_choice(self.routes[best_pos], best_rank, tied, tuple((self.routes[p], r) for p, r in found))
+
+
+    def _destination_candidates(self, sources: SourceCandidates, by_service: Mapping[int, Rank] | None) -> Sequence[tuple[int, Rank]]:
+        """The source candidates some destination selector can match for the service (one with a wildcard
+        destination, or one naming it), in position order: ``sources`` itself when that is the shorter walk.
+        A group can be a source candidate of thousands of TrafficRoutes, of which a handful name a service."""
+        named = by_service or {}
+        if len(sources) <= len(self.dst_all) + len(named):
+            return sources
+        ranks = self._source_ranks.get(id(sources))
+        if ranks is None or ranks[0] is not sources:
+            ranks = self._source_ranks[id(sources)] = (sources, dict(sources))
+        of = ranks[1]
+        return [(p, of[p]) for p in sorted({*self.dst_all, *named}) if p in of]
 
 
 def _keep_best(target: dict[int, Rank], pos: int, rank: Rank) -> None:

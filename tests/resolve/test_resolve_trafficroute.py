@@ -83,3 +83,27 @@ def test_no_trafficroute_is_none():
     res = resolve(world([dataplane("web-1", "web", outbounds=["db"]), dataplane("db-1", "db")]), default_policies=False)
     r = row(res, "web-1", "db")
     assert (r["route_type"], r["forwards"], r["status"], r["trafficroute"]) == ("none", False, "no-route", None)
+
+
+def test_choice_among_many_source_candidates_is_the_full_walk():
+    """A group that is a source candidate of many TrafficRoutes, few of which name the service: choose() walks
+    only those that can match, and gives what walking every candidate gives (ties and candidates included)."""
+    import random
+
+    rng = random.Random(3)
+    docs = [route_all()]
+    for k in range(120):
+        source = rng.choice([ANY, {"kuma.io/service": "web"}, {"kuma.io/service": "web", "version": "*"}])
+        dest = rng.choice([{"kuma.io/service": f"s{k % 7}"}, {"kuma.io/service": f"s{k % 7}"}, {"kuma.io/service": "s9"}])
+        docs.append(_tr(f"tr-{k:03}", [source], [dest], destination=ANY))
+    index = TrafficRouteIndex([policy(d) for d in docs])
+    sources = index.source_candidates(WEB)
+    assert len(sources) > 100
+    assert len(index._destination_candidates(sources, index.dst_by_service.get("s0"))) < len(sources) / 4
+    for service in [f"s{k}" for k in range(10)] + ["nobody-names-this"]:
+        short = index.choose(sources, service)
+        index._destination_candidates = lambda s, _by: s  # the full walk
+        full = index.choose(sources, service)
+        del index._destination_candidates
+        assert short == full, service
+        assert short.policy is not None
