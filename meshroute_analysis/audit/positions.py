@@ -97,7 +97,6 @@ class BlockPositions:
         source_code, find = self._source, self._find
         return [i for s in sources if (i := find(m, source_code.get(s), d)) is not None]
 
-
     def _by_destination(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """Rows in (mesh, destination, source, row) order, their (mesh, destination) keys and their source
         codes; None when some (mesh, source, destination) has two rows (the callers then scan)."""
@@ -122,8 +121,8 @@ class BlockPositions:
 
     def rows_from(self, mesh: str, destination: str, sources: frozenset[str]) -> np.ndarray | None:
         """The rows of the pairs from ``sources`` to ``destination``, in frame order; None when the frame
-        lists some pair twice (ask :meth:`among`, or scan).  ``sources`` is kept by identity: pass the same
-        frozenset for the same sources (the audit context keeps one per policy)."""
+        lists some pair twice (ask :meth:`among`, or scan).  The sources' codes are kept per frozenset object:
+        the audit context keeps one per policy, so most questions reuse them."""
         index = self._by_destination()
         if index is None:
             return None
