@@ -92,8 +92,8 @@ def _pair_index(ctx: AuditContext) -> _PairIndex:
         for p in where(routes["gateway_listener"]):
             for key in set(p.policy_keys):
                 gateway_keys[(p.mesh, key)] += 1
-        # Most pairs are routed by TrafficRoute or MeshHTTPRoute: the tuple columns pick the few that count
-        # before any pair is read.
+        # Most pairs are routed by TrafficRoute or MeshHTTPRoute: the tuple columns pick the rows that count
+        # before any pair is read (catch-all pairs are only counted, never read).
         catch_all = _count_by_group(ctx, (routes["route_type"] == HTTP).to_numpy(dtype=bool) & _empty(routes["policy_keys"]))
         by_tie: dict[tuple[str, str], list[Pair]] = defaultdict(list)
         for p in where((routes["route_type"] == TR).to_numpy(dtype=bool) & ~_empty(routes["trafficroute_ties"])):

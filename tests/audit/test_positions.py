@@ -68,3 +68,21 @@ def test_a_destination_twice_in_one_block_is_found_at_its_first_row() -> None:
     assert positions.position("m", "a", "e") == 0
     assert positions.position("m", "a", "d") == 1
     assert positions.rows_from("m", "d", frozenset({"a"})) is None
+
+
+@pytest.mark.parametrize("estate", ["mixed-seed3"])
+def test_catch_all_counts_by_codes_are_the_frames(estate: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Liveness counts MeshHTTPRoute catch-all pairs per group over the resolution's codes; counting the
+    frame's own columns (what it does without codes) gives the same counts."""
+    from meshroute_analysis.audit import liveness
+    from meshroute_analysis.audit.context import AuditContext
+
+    _load_synth().generate(tmp_path, **ESTATES[estate])
+    repo = mra.load_repo(tmp_path)
+    ctx = AuditContext(repo)
+    routes = ctx.res.routes
+    mask = (routes["route_type"] != "TrafficRoute").to_numpy(dtype=bool)
+    by_codes = liveness._count_by_group(ctx, mask)
+    monkeypatch.setattr(ctx.res, "pair_codes", lambda: None)
+    assert by_codes and liveness._count_by_group(ctx, mask) == by_codes
+    assert sum(by_codes.values()) == int(mask.sum())
